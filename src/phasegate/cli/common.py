@@ -1,0 +1,71 @@
+"""Options and output helpers shared by command modules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from phasegate.plan.load import LoadedPlan
+
+PlanOpt = Annotated[
+    str | None,
+    typer.Option("-f", "--plan", help="Plan file (default: ./phasegate.yaml or $PHASEGATE_PLAN)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", envvar="PHASEGATE_DB", help="State store (default: .phasegate/state.db)."),
+]
+
+EXAMPLE_PLAN = "examples/kcp-phase8.yaml"
+
+
+def example(*lines: str) -> str:
+    """Epilog for a command's --help: every command ends with an example."""
+    body = "\n\n".join(f"  $ {line}" for line in lines)
+    return f"Example:\n\n{body}"
+
+
+def load(plan_opt: str | None, *, strict: bool = False, quiet: bool = False) -> LoadedPlan:
+    from phasegate.plan.load import load_plan
+
+    loaded = load_plan(plan_opt, strict=strict)
+    if not quiet:
+        for w in loaded.warnings:
+            print(w.render(), file=sys.stderr)
+    return loaded
+
+
+def emit_json(kind: str, payload: dict[str, Any]) -> None:
+    doc = {"schema": f"phasegate.{kind}/1", **payload}
+    sys.stdout.write(json.dumps(doc, indent=2, default=_default) + "\n")
+
+
+def _default(o: Any) -> Any:
+    if hasattr(o, "model_dump"):
+        return o.model_dump(mode="json")
+    if isinstance(o, set | frozenset | tuple):
+        return list(o)
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def num(x: float) -> int | float:
+    """Whole numbers print as integers in JSON and tables (3300, not 3300.0)."""
+    return int(x) if float(x).is_integer() else round(x, 6)
+
+
+def console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def import_to_yaml(source: str, fmt: str, **options: Any) -> str:
+    """Convert another tool's plan file to phasegate YAML (see phasegate.imports)."""
+    from phasegate.imports import convert
+
+    return convert(source, fmt, **options)

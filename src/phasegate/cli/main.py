@@ -1,0 +1,90 @@
+"""Entry point and the one error handler: exceptions become exit codes here and nowhere else."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+
+import typer
+
+from phasegate.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PhasegateError,
+)
+
+_SKIP = {"main", "common"}
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        name="phasegate",
+        help="Plan, run, check and report phased multi-agent software projects.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    import phasegate.cli as pkg
+
+    modules = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name in _SKIP or info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"phasegate.cli.{info.name}")
+        if hasattr(mod, "register"):
+            modules.append(mod)
+    for mod in sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__)):
+        mod.register(app)
+    return app
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    from typer._click import exceptions as click_exc
+
+    try:
+        app = build_app()
+        rv = app(args=list(argv) if argv is not None else None, prog_name="phasegate", standalone_mode=False)
+    except PhasegateError as e:
+        for line in e.lines():
+            print(line, file=sys.stderr)
+        return e.exit_code
+    except (typer.Exit, click_exc.Exit) as e:  # type: ignore[misc]
+        return int(getattr(e, "exit_code", 0) or 0)
+    except (typer.Abort, KeyboardInterrupt):
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except click_exc.ClickException as e:
+        e.show()
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception:
+        return _internal_error()
+    if isinstance(rv, int):
+        return rv
+    return EXIT_OK
+
+
+def _internal_error() -> int:
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="phasegate-crash-", suffix=".log", delete=False
+    ) as f:
+        traceback.print_exc(file=f)
+        where = f.name
+    exc = sys.exc_info()[1]
+    print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    print(f"hint: the full report is in {where}; please attach it to a bug report", file=sys.stderr)
+    return EXIT_INTERNAL
+
+
+def main() -> None:
+    code = run(sys.argv[1:])
+    sys.stdout.flush()
+    sys.exit(code)

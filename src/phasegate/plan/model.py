@@ -1,0 +1,236 @@
+"""The plan: immutable pydantic values, version 1 of the format in DESIGN.md section 2."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from phasegate.plan.expr import ExprError, parse_duration, parse_threshold
+
+Severity = Literal["critical", "high", "medium", "low"]
+Priority = Literal["critical", "high", "medium", "low"]
+Units = Literal["lines", "hours", "points", "days", "tasks"]
+
+SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
+PRIORITY_RANK: dict[str, int] = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
+
+
+def _check_id(v: str) -> str:
+    if not _ID.match(v):
+        raise ValueError(
+            f"bad id {v!r}: use letters, digits and . _ : / - (starting with a letter or digit)"
+        )
+    return v
+
+
+def _check_threshold(v: str | int | float) -> str | int | float:
+    try:
+        parse_threshold(v)
+    except ExprError as e:
+        raise ValueError(str(e)) from None
+    return v
+
+
+def _check_duration(v: str | int | float) -> str | int | float:
+    try:
+        parse_duration(v)
+    except ExprError as e:
+        raise ValueError(str(e)) from None
+    return v
+
+
+def _coerce_id(v: object) -> object:
+    # `id: 12` is a natural thing to write; floats are not (8.10 would read as 8.1).
+    if isinstance(v, int) and not isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float):
+        raise ValueError(f"id {v!r} reads as a number; quote it, as in '{v}'")
+    return v
+
+
+Id = Annotated[str, BeforeValidator(_coerce_id), AfterValidator(_check_id)]
+Ref = Annotated[str, BeforeValidator(_coerce_id)]
+ThresholdExpr = Annotated[str | int | float, AfterValidator(_check_threshold)]
+Duration = Annotated[str | int | float, AfterValidator(_check_duration)]
+Command = str | list[str]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Repo(Frozen):
+    base: str = "main"
+    integration: str = "phasegate/integration"
+    branch_prefix: str = "phasegate/"
+
+
+class Agents(Frozen):
+    max: int = Field(default=1, ge=1)
+    command: Command | None = None
+    timeout: Duration | None = None
+    retries: int = Field(default=0, ge=0)
+    backoff: Duration = "5s"
+    grace: Duration = "10s"
+    env: dict[str, str] = Field(default_factory=dict)
+
+
+class External(Frozen):
+    """Work finished before (or outside) this plan that efforts may depend on."""
+
+    id: Id
+    title: str = ""
+    status: Literal["done", "pending"] = "done"
+    available: float = Field(default=0, ge=0, description="In size units from the start.")
+
+
+class Check(Frozen):
+    name: str = ""
+    run: Command
+    timeout: Duration | None = None
+    metric: str | None = None
+    expect: ThresholdExpr | None = None
+
+    @property
+    def label(self) -> str:
+        if self.name:
+            return self.name
+        return self.run if isinstance(self.run, str) else " ".join(self.run)
+
+
+class Requirements(Frozen):
+    deliverables: ThresholdExpr | None = None
+    critical_blockers: ThresholdExpr | None = None
+    conflicts: ThresholdExpr | None = None
+    approvals: list[str] = Field(default_factory=list)
+    metrics: dict[str, ThresholdExpr] = Field(default_factory=dict)
+
+
+class Gate(Frozen):
+    checks: list[Check] = Field(default_factory=list)
+    require: Requirements = Field(default_factory=Requirements)
+
+
+class Phase(Frozen):
+    id: Id
+    title: str = ""
+    description: str = ""
+    after: list[Ref] | None = Field(
+        default=None, description="Phases that must pass first; omitted means the previous one."
+    )
+    entry: list[Check] = Field(default_factory=list)
+    gate: Gate = Field(default_factory=Gate)
+    deliverables: list[str] = Field(default_factory=list)
+    integration_points: list[str] = Field(default_factory=list)
+    sign_off: list[str] = Field(default_factory=list)
+
+
+class Estimate(Frozen):
+    low: float = Field(ge=0)
+    likely: float | None = Field(default=None, ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Estimate:
+        likely = self.likely if self.likely is not None else self.low
+        if not (self.low <= likely <= self.high):
+            raise ValueError("estimate must satisfy low <= likely <= high")
+        return self
+
+
+class Effort(Frozen):
+    id: Id
+    title: str = ""
+    description: str = ""
+    phase: str | None = None
+    wave: int | None = Field(default=None, ge=1)
+    size: float = Field(default=1, ge=0)
+    estimate: Estimate | None = None
+    depends_on: list[Ref] = Field(default_factory=list)
+    branch: str | None = None
+    files: list[str] = Field(default_factory=list)
+    owner: str = ""
+    priority: Priority = "medium"
+    reviewers: list[str] = Field(default_factory=list)
+    deliverables: list[str] = Field(default_factory=list)
+    interfaces: list[str] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
+    command: Command | None = None
+    notes: str = ""
+
+
+class Metric(Frozen):
+    id: Id
+    title: str = ""
+    unit: str = ""
+    target: ThresholdExpr | None = None
+    effort: str | None = None
+    baseline: float | None = None
+    tolerance: ThresholdExpr | None = Field(
+        default=None, description="Largest regression against the baseline, e.g. '5%'."
+    )
+
+
+class Risk(Frozen):
+    id: Id
+    title: str
+    severity: Severity = "medium"
+    probability: Literal["high", "medium", "low"] | None = None
+    owner: str = ""
+    phase: str | None = None
+    effort: str | None = None
+    mitigation: str = ""
+    contingency: str = ""
+
+
+class Escalation(Frozen):
+    within: Duration
+    notify: Command | None = None
+    to: list[str] = Field(default_factory=list)
+    description: str = ""
+
+
+class Plan(Frozen):
+    version: Literal[1] = 1
+    project: str
+    description: str = ""
+    repo: Repo = Field(default_factory=Repo)
+    units: Units = "points"
+    rate: float | None = Field(default=None, gt=0, description="Units one agent does per day.")
+    agents: Agents = Field(default_factory=Agents)
+    external: list[External] = Field(default_factory=list)
+    phases: list[Phase] = Field(default_factory=list)
+    efforts: list[Effort] = Field(default_factory=list)
+    metrics: list[Metric] = Field(default_factory=list)
+    risks: list[Risk] = Field(default_factory=list)
+    escalation: dict[Severity, Escalation] = Field(default_factory=dict)
+
+    def effort(self, effort_id: str) -> Effort:
+        for e in self.efforts:
+            if e.id == effort_id:
+                return e
+        raise KeyError(effort_id)
+
+    def branch_of(self, effort: Effort) -> str:
+        if effort.branch:
+            return effort.branch
+        return self.repo.branch_prefix + effort.id
+
+    def phase_of(self, effort: Effort) -> str | None:
+        """The effort's phase; with exactly one phase declared it is the default."""
+        if effort.phase is not None:
+            return effort.phase
+        if len(self.phases) == 1:
+            return self.phases[0].id
+        return None
+
+    def phase_after(self, index: int) -> list[str]:
+        """Phases that phase number `index` waits for (omitted `after` means the previous)."""
+        phase = self.phases[index]
+        if phase.after is not None:
+            return list(phase.after)
+        return [self.phases[index - 1].id] if index > 0 else []

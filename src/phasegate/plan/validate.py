@@ -1,0 +1,315 @@
+"""Semantic checks that need the whole plan: ids, references, cycles, phase order, waves.
+
+They run on the raw data, leniently, so they report alongside structural errors in the
+same pass instead of waiting for the user to fix those first.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+from phasegate import globs, graph
+from phasegate.errors import Diagnostic
+from phasegate.plan.load import fmt_path
+from phasegate.plan.yamlpos import Document, PathPart
+from phasegate.plangraph import Node, PhaseNode, PlanGraph
+
+_MAX_CYCLES = 20
+
+
+class _Out:
+    def __init__(self, doc: Document, display: str) -> None:
+        self.doc = doc
+        self.display = display
+        self.items: list[Diagnostic] = []
+
+    def add(self, sev: str, path: Sequence[PathPart], msg: str, *, key: bool = False) -> None:
+        pos = self.doc.locate(path, key=key)
+        self.items.append(Diagnostic(self.display, pos.line, pos.col, sev, msg, fmt_path(path)))
+
+
+def _items(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    v = data.get(key)
+    if not isinstance(v, list):
+        return []
+    return [(i, x) for i, x in enumerate(v) if isinstance(x, dict)]
+
+
+def _idstr(v: Any) -> str | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, str | int):
+        return str(v)
+    return None
+
+
+def _strlist(v: Any) -> list[tuple[int, str]]:
+    if not isinstance(v, list):
+        return []
+    return [(i, s) for i, x in enumerate(v) if (s := _idstr(x)) is not None]
+
+
+def _hint(name: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
+    data = doc.data
+    out = _Out(doc, display)
+    phases = _items(data, "phases")
+    efforts = _items(data, "efforts")
+    externals = _items(data, "external")
+
+    # ids -------------------------------------------------------------------
+    phase_ids: dict[str, int] = {}
+    for i, p in phases:
+        pid = _idstr(p.get("id"))
+        if pid is None:
+            continue
+        if pid in phase_ids:
+            out.add("error", ("phases", i, "id"), f"duplicate phase id {pid!r}")
+        else:
+            phase_ids[pid] = i
+    work_ids: dict[str, tuple[str, int]] = {}
+    for kind, items in (("external", externals), ("efforts", efforts)):
+        for i, e in items:
+            eid = _idstr(e.get("id"))
+            if eid is None:
+                continue
+            if eid in work_ids:
+                other = work_ids[eid][0]
+                what = "effort" if other == "efforts" else "external prerequisite"
+                out.add("error", (kind, i, "id"), f"duplicate id {eid!r} (already an {what})")
+            else:
+                work_ids[eid] = (kind, i)
+    effort_ids = [eid for eid, (k, _) in work_ids.items() if k == "efforts"]
+    known_work = list(work_ids)
+
+    # phase order -------------------------------------------------------------
+    phase_nodes: list[PhaseNode] = []
+    plist = [(i, p, _idstr(p.get("id"))) for i, p in phases]
+    for n, (i, p, pid) in enumerate(plist):
+        if pid is None:
+            continue
+        if "after" in p and p["after"] is not None:
+            after = []
+            for j, a in _strlist(p["after"]):
+                if a not in phase_ids:
+                    out.add("error", ("phases", i, "after", j), f"unknown phase {a!r}" + _hint(a, list(phase_ids)))
+                else:
+                    after.append(a)
+        else:
+            prev = plist[n - 1][2] if n > 0 else None
+            after = [prev] if prev else []
+        phase_nodes.append(PhaseNode(pid, tuple(after)))
+    pidx = {p.id: k for k, p in enumerate(phase_nodes)}
+    psucc: list[list[int]] = [[] for _ in phase_nodes]
+    for k, p in enumerate(phase_nodes):
+        for a in p.after:
+            if a in pidx:
+                psucc[pidx[a]].append(k)
+    phase_cycle = graph.find_cycle(len(phase_nodes), psucc)
+    if phase_cycle:
+        names = [phase_nodes[k].id for k in phase_cycle]
+        at = phase_ids[names[1]]
+        out.add("error", ("phases", at, "after"), "phase cycle: " + " -> ".join(names))
+
+    # efforts: phase, dependencies --------------------------------------------
+    single_phase = phase_nodes[0].id if len(phase_nodes) == 1 else None
+    nodes: list[Node] = []
+    node_item: list[int] = []
+    for i, e in efforts:
+        eid = _idstr(e.get("id"))
+        if eid is None or work_ids.get(eid) != ("efforts", i):
+            continue
+        phase = _idstr(e.get("phase"))
+        if phase is not None and phase not in phase_ids:
+            known = ", ".join(phase_ids) if phase_ids else "none are declared"
+            out.add("error", ("efforts", i, "phase"), f"effort {eid!r} is in unknown phase {phase!r}" + (_hint(phase, list(phase_ids)) or f" (phases: {known})"))
+            phase = None
+        elif phase is None and len(phase_nodes) > 1:
+            out.add("error", ("efforts", i), f"effort {eid!r} has no phase; the plan declares {len(phase_nodes)} phases", key=False)
+        elif phase is None:
+            phase = single_phase
+        deps: list[str] = []
+        for j, d in _strlist(e.get("depends_on")):
+            if d not in work_ids:
+                out.add("error", ("efforts", i, "depends_on", j), f"effort {eid!r} depends on unknown effort {d!r}" + _hint(d, known_work))
+            else:
+                deps.append(d)
+        wave = e.get("wave") if isinstance(e.get("wave"), int) else None
+        size = e.get("size", 1)
+        size = float(size) if isinstance(size, int | float) and not isinstance(size, bool) else 1.0
+        nodes.append(Node(eid, phase, tuple(deps), size, wave))
+        node_item.append(i)
+
+    # dependency cycles: report each, then break it and look again -------------
+    idx = {n.id: k for k, n in enumerate(nodes)}
+    succ: list[list[int]] = [[] for _ in nodes]
+    for k, n in enumerate(nodes):
+        for d in n.depends_on:
+            if d in idx:
+                succ[idx[d]].append(k)
+    cycles = 0
+    while cycles < _MAX_CYCLES:
+        cyc = graph.find_cycle(len(nodes), succ)
+        if cyc is None:
+            break
+        cycles += 1
+        names = [nodes[k].id for k in cyc]
+        # point at the depends_on entry that closes the cycle in the first effort named
+        first, before = cyc[1], cyc[0]
+        dep_pos = _dep_index(data["efforts"], node_item[first], nodes[before].id)
+        path: tuple[PathPart, ...] = ("efforts", node_item[first], "depends_on")
+        if dep_pos is not None:
+            path = (*path, dep_pos)
+        out.add("error", path, "dependency cycle: " + " -> ".join(names[1:] + [names[1]]) if len(names) > 2 else f"effort {names[0]!r} depends on itself")
+        succ[before].remove(first)
+    if cycles or phase_cycle:
+        return out.items
+
+    release = {}
+    for _, x in externals:
+        xid = _idstr(x.get("id"))
+        if xid is not None:
+            avail = x.get("available", 0)
+            release[xid] = float(avail) if isinstance(avail, int | float) else 0.0
+    g = PlanGraph(nodes, phase_nodes, release)
+
+    # dependencies that run against phase order -------------------------------
+    later: dict[str, set[str]] = {}
+    for p in phase_nodes:
+        reach = graph.descendants(g.dag, g.milestone(p.id))
+        later[p.id] = {phase_nodes[u - len(nodes)].id for u in reach if u >= len(nodes)}
+    bad_order = False
+    for k, n in enumerate(nodes):
+        for j, d in _strlist(data["efforts"][node_item[k]].get("depends_on")):
+            if d in idx and n.phase and nodes[idx[d]].phase in later.get(n.phase, set()):
+                bad_order = True
+                out.add("error", ("efforts", node_item[k], "depends_on", j), f"effort {n.id!r} (phase {n.phase!r}) depends on {d!r} of phase {nodes[idx[d]].phase!r}, which comes after it")
+    if bad_order:
+        return out.items
+
+    _check_waves(out, g, node_item)
+    _check_refs(out, data, phase_ids, effort_ids)
+    _warnings(out, g, data["efforts"], node_item)
+    return out.items
+
+
+def _dep_index(raw_efforts: list[Any], item: int, dep: str) -> int | None:
+    for j, d in _strlist(raw_efforts[item].get("depends_on")):
+        if d == dep:
+            return j
+    return None
+
+
+def _check_waves(out: _Out, g: PlanGraph, node_item: list[int]) -> None:
+    labelled = [n for n in g.nodes if n.wave is not None]
+    if not labelled:
+        return
+    if len(labelled) != len(g.nodes):
+        for k, n in enumerate(g.nodes):
+            if n.wave is None:
+                out.add("error", ("efforts", node_item[k]), f"effort {n.id!r} has no wave label while others have one: label every effort or none")
+        return
+    # A label may not be below a dependency's, nor at or below any label of an earlier phase.
+    ne = g.n_efforts
+    lowest = [0] * g.dag.n  # smallest label each node allows its successors
+    for u in g.order:
+        if u < ne:
+            w = g.nodes[u].wave or 0
+            for p in g.dag.pred[u]:
+                need = lowest[p]
+                if w < need:
+                    culprit = g.name(p) if p < ne else f"phase {g.name(p)[5:]!r}"
+                    out.add("error", ("efforts", node_item[u], "wave"), f"wave label {w} of {g.nodes[u].id!r} contradicts its dependencies: {culprit} needs wave {need} or later")
+                    break
+            lowest[u] = w
+        else:
+            best = 0
+            for p in g.dag.pred[u]:
+                best = max(best, lowest[p])
+            lowest[u] = best + 1  # the next phase starts in a later wave
+
+
+def _check_refs(out: _Out, data: dict[str, Any], phase_ids: dict[str, int], effort_ids: list[str]) -> None:
+    metric_ids = [m for _, x in _items(data, "metrics") if (m := _idstr(x.get("id"))) is not None]
+    for i, p in _items(data, "phases"):
+        gate = p.get("gate")
+        if not isinstance(gate, dict):
+            continue
+        for j, c in _items(gate, "checks"):
+            m = _idstr(c.get("metric"))
+            if m is not None and m not in metric_ids:
+                out.add("error", ("phases", i, "gate", "checks", j, "metric"), f"unknown metric {m!r}" + _hint(m, metric_ids) + " (declare it under metrics:)")
+        req = gate.get("require")
+        if isinstance(req, dict) and isinstance(req.get("metrics"), dict):
+            for m in req["metrics"]:
+                if str(m) not in metric_ids:
+                    out.add("error", ("phases", i, "gate", "require", "metrics", m), f"unknown metric {m!r}" + _hint(str(m), metric_ids), key=True)
+    for i, e in _items(data, "efforts"):
+        for j, c in _items(e, "checks"):
+            m = _idstr(c.get("metric"))
+            if m is not None and m not in metric_ids:
+                out.add("error", ("efforts", i, "checks", j, "metric"), f"unknown metric {m!r}" + _hint(m, metric_ids) + " (declare it under metrics:)")
+    for kind in ("metrics", "risks"):
+        for i, x in _items(data, kind):
+            eff = _idstr(x.get("effort"))
+            if eff is not None and eff not in effort_ids:
+                out.add("error", (kind, i, "effort"), f"unknown effort {eff!r}" + _hint(eff, effort_ids))
+            ph = _idstr(x.get("phase"))
+            if ph is not None and ph not in phase_ids:
+                out.add("error", (kind, i, "phase"), f"unknown phase {ph!r}" + _hint(ph, list(phase_ids)))
+
+
+def _warnings(out: _Out, g: PlanGraph, raw_efforts: list[Any], node_item: list[int]) -> None:
+    files: list[tuple[int, list[str]]] = []
+    for k, n in enumerate(g.nodes):
+        raw = raw_efforts[node_item[k]]
+        if not raw.get("deliverables"):
+            out.add("warning", ("efforts", node_item[k]), f"effort {n.id!r} declares no deliverables: nothing says when it is done")
+        fl = [s for _, s in _strlist(raw.get("files"))]
+        if fl:
+            files.append((k, fl))
+    for a, b, shared in overlapping_pairs(g, files):
+        na, nb = g.nodes[a].id, g.nodes[b].id
+        out.add("warning", ("efforts", node_item[b], "files"), f"efforts {na!r} and {nb!r} may run at the same time and both declare {shared}: add a dependency, move one to another wave, or merge them")
+
+
+def overlapping_pairs(g: PlanGraph, files: list[tuple[int, list[str]]]) -> list[tuple[int, int, str]]:
+    """Pairs of concurrently runnable efforts whose globs overlap, with one shared glob pair."""
+    buckets: dict[str, list[tuple[int, str]]] = {}
+    wild: list[tuple[int, str]] = []
+    for k, fl in files:
+        for f in fl:
+            head = globs.literal_prefix(f).split("/", 1)[0]
+            if "/" in globs.literal_prefix(f):
+                buckets.setdefault(head, []).append((k, f))
+            else:
+                wild.append((k, f))
+    found: dict[tuple[int, int], str] = {}
+    groups = [*buckets.values()]
+    for k, f in wild:
+        for group in [*groups, wild]:
+            for k2, f2 in group:
+                if k2 != k:
+                    _try(found, g, k, f, k2, f2)
+    for group in groups:
+        for x in range(len(group)):
+            for y in range(x + 1, len(group)):
+                (k, f), (k2, f2) = group[x], group[y]
+                if k != k2:
+                    _try(found, g, k, f, k2, f2)
+    return [(a, b, s) for (a, b), s in sorted(found.items())]
+
+
+def _try(found: dict[tuple[int, int], str], g: PlanGraph, k: int, f: str, k2: str | int, f2: str) -> None:
+    assert isinstance(k2, int)
+    a, b = min(k, k2), max(k, k2)
+    if (a, b) in found or not globs.overlap(f, f2):
+        return
+    if g.concurrent(g.nodes[a].id, g.nodes[b].id):
+        found[(a, b)] = f"'{f}'" if f == f2 else f"'{f}' / '{f2}'"

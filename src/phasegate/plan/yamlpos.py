@@ -1,0 +1,157 @@
+"""YAML to plain data, keeping the node tree so any path can be located on demand.
+
+Positions are looked up only when there is something to report, so a valid 10,000-effort
+plan pays nothing for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:  # the C parser is many times faster; the pure one is the fallback
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+PathPart = str | int
+Path = tuple[PathPart, ...]
+
+_BOOL = {
+    "true": True, "yes": True, "on": True,
+    "false": False, "no": False, "off": False,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    col: int
+
+
+class YamlProblem(Exception):
+    def __init__(self, message: str, line: int = 0, col: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.col = col
+
+
+@dataclass
+class Document:
+    data: Any
+    root: yaml.Node | None
+    duplicates: list[tuple[Path, Position]]
+
+    def locate(self, path: Sequence[PathPart], *, key: bool = False) -> Position:
+        """Best position for `path`: the node itself, or the deepest ancestor that exists."""
+        node = self.root
+        best = _pos(node) if node is not None else Position(1, 1)
+        for i, part in enumerate(path):
+            if isinstance(node, yaml.MappingNode):
+                found = None
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == str(part):
+                        found = (k, v)
+                if found is None:
+                    return best
+                last = i == len(path) - 1
+                node = found[0] if (key and last) else found[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if not 0 <= part < len(node.value):
+                    return best
+                node = node.value[part]
+            else:
+                return best
+            best = _pos(node)
+        return best
+
+
+def _pos(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def parse(text: str) -> Document:
+    try:
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        msg = f"YAML syntax: {e.problem or e.context or 'invalid document'}"
+        if e.context and e.problem:
+            msg = f"YAML syntax: {e.problem} ({e.context})"
+        if mark is None:
+            raise YamlProblem(msg) from None
+        raise YamlProblem(msg, mark.line + 1, mark.column + 1) from None
+    except yaml.YAMLError as e:
+        raise YamlProblem(f"YAML: {e}") from None
+    if root is None:
+        return Document(None, None, [])
+    dups: list[tuple[Path, Position]] = []
+    return Document(_convert(root, (), dups), root, dups)
+
+
+def _convert(node: yaml.Node, path: Path, dups: list[tuple[Path, Position]]) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(v, (*path, i), dups) for i, v in enumerate(node.value)]
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for k, v in node.value:
+            if k.tag == "tag:yaml.org,2002:merge" and isinstance(v, yaml.MappingNode | yaml.SequenceNode):
+                merged = _convert(v, path, dups)
+                for m in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(m, dict):
+                        for mk, mv in m.items():
+                            out.setdefault(mk, mv)
+                continue
+            key = _scalar(k) if isinstance(k, yaml.ScalarNode) else repr(_convert(k, path, dups))
+            if not isinstance(key, str | int | float | bool) or key is None:
+                key = str(key)
+            if key in out:
+                dups.append(((*path, key), _pos(k)))
+            out[key] = _convert(v, (*path, key), dups)
+        return out
+    return None  # pragma: no cover - composer yields only the three kinds
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    tag = node.tag
+    value: str = node.value
+    if tag == "tag:yaml.org,2002:str":
+        return value
+    if tag == "tag:yaml.org,2002:int":
+        text = value.replace("_", "")
+        try:
+            if text.startswith(("0x", "-0x", "+0x")):
+                return int(text, 16)
+            if text.startswith(("0o", "-0o", "+0o")):
+                return int(text, 8)
+            return int(text)
+        except ValueError:
+            return value
+    if tag == "tag:yaml.org,2002:float":
+        low = value.lower().replace("_", "")
+        if low in (".inf", "+.inf"):
+            return float("inf")
+        if low == "-.inf":
+            return float("-inf")
+        if low == ".nan":
+            return float("nan")
+        try:
+            return float(low)
+        except ValueError:
+            return value
+    if tag == "tag:yaml.org,2002:bool":
+        return _BOOL.get(value.lower(), value)
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    # timestamps, binary and custom tags stay as their text: the plan has no use for them
+    return value

@@ -1,0 +1,1 @@
+"""Renderers: pure functions from plan and state to text."""

@@ -1,0 +1,112 @@
+"""Dependency graphs as Mermaid, Graphviz dot and JSON, critical path highlighted."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from phasegate.plan.model import Plan
+from phasegate.plangraph import PlanGraph
+
+
+def _num(x: float) -> str:
+    return f"{int(x)}" if float(x).is_integer() else f"{x:g}"
+
+
+def _mid(ident: str) -> str:
+    """A Mermaid-safe node id: dots and dashes are not allowed there."""
+    return "n_" + re.sub(r"[^A-Za-z0-9_]", "_", ident)
+
+
+def _esc(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
+def mermaid(plan: Plan, g: PlanGraph, *, direction: str = "TD") -> str:
+    crit = g.critical_efforts()
+    on = set(crit)
+    lines = [f"graph {direction}"]
+    ext = {x.id: x for x in plan.external}
+    used_ext = [x for x in plan.external if any(x.id in e.depends_on for e in plan.efforts)]
+    for x in used_ext:
+        lines.append(f'    {_mid(x.id)}(["{_esc(x.title or x.id)}"])')
+    waves = g.waves()
+    wave_of = {i: k for k, ids in enumerate(waves, 1) for i in ids}
+    by_wave: dict[int, list[str]] = {}
+    for e in plan.efforts:
+        by_wave.setdefault(wave_of[e.id], []).append(e.id)
+    efforts = {e.id: e for e in plan.efforts}
+    for w in sorted(by_wave):
+        lines.append(f'    subgraph wave{w}["Wave {w}"]')
+        for eid in by_wave[w]:
+            e = efforts[eid]
+            label = f"{e.id} {e.title}".strip()
+            lines.append(f'        {_mid(e.id)}["{_esc(label)}<br/>{_num(e.size)} {plan.units}"]')
+        lines.append("    end")
+    crit_edges = set(zip(crit, crit[1:], strict=False))
+    link = 0
+    crit_links: list[int] = []
+    for e in plan.efforts:
+        for d in e.depends_on:
+            if d in ext and d not in {x.id for x in used_ext}:
+                continue
+            lines.append(f"    {_mid(d)} --> {_mid(e.id)}")
+            if (d, e.id) in crit_edges:
+                crit_links.append(link)
+            link += 1
+    for eid in crit:
+        lines.append(f"    style {_mid(eid)} fill:#ff9999,stroke:#c00,stroke-width:2px")
+    if crit_links:
+        lines.append(f"    linkStyle {','.join(map(str, crit_links))} stroke:#c00,stroke-width:3px")
+    del on
+    return "\n".join(lines) + "\n"
+
+
+def dot(plan: Plan, g: PlanGraph) -> str:
+    crit = g.critical_efforts()
+    on = set(crit)
+    crit_edges = set(zip(crit, crit[1:], strict=False))
+
+    def q(s: str) -> str:
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = [f"digraph {q(plan.project)} {{", "  rankdir=LR;", "  node [shape=box];"]
+    for x in plan.external:
+        lines.append(f"  {q(x.id)} [label={q(x.title or x.id)}, style=dashed];")
+    for e in plan.efforts:
+        attrs = [f"label={q(f'{e.id} {e.title}'.strip() + chr(10) + _num(e.size) + ' ' + plan.units)}"]
+        if e.id in on:
+            attrs.append('color="#cc0000", penwidth=2, style=filled, fillcolor="#ff9999"')
+        lines.append(f"  {q(e.id)} [{', '.join(attrs)}];")
+    for e in plan.efforts:
+        for d in e.depends_on:
+            style = ' [color="#cc0000", penwidth=2]' if (d, e.id) in crit_edges else ""
+            lines.append(f"  {q(d)} -> {q(e.id)}{style};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(plan: Plan, g: PlanGraph) -> dict[str, Any]:
+    crit = g.critical_efforts()
+    on = set(crit)
+    slack = g.slack()
+    wave_of = {i: k for k, ids in enumerate(g.waves(), 1) for i in ids}
+    nodes: list[dict[str, Any]] = [
+        {"id": x.id, "kind": "external", "title": x.title, "status": x.status}
+        for x in plan.external
+    ]
+    for e in plan.efforts:
+        nodes.append(
+            {
+                "id": e.id,
+                "kind": "effort",
+                "title": e.title,
+                "phase": plan.phase_of(e),
+                "size": e.size,
+                "wave": wave_of[e.id],
+                "slack": slack[e.id],
+                "critical": e.id in on,
+            }
+        )
+    edges = [{"from": d, "to": e.id} for e in plan.efforts for d in e.depends_on]
+    return {"nodes": nodes, "edges": edges, "critical_path": crit}
