@@ -14,6 +14,8 @@ from typing import Any
 from phasegate.errors import InputError, UsageError
 from phasegate.imports.emit import Imported, dump
 
+__all__ = ["FORMATS", "Imported", "convert", "detect", "dump", "read"]
+
 FORMATS = ("taskmaster", "beads", "mermaid", "markdown", "stg")
 
 
