@@ -20,21 +20,34 @@ class CliResult:
     err: str
 
 
-def run_phasegate(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-                  input: str | None = None, timeout: float = 120) -> CliResult:
+def run_phasegate(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+    timeout: float = 120,
+) -> CliResult:
     """Run phasegate as a real subprocess."""
     full = dict(os.environ)
     full["COLUMNS"] = "200"
     if env:
         full.update(env)
-    p = subprocess.run([sys.executable, "-m", "phasegate", *args], cwd=cwd, env=full,
-                       capture_output=True, text=True, input=input, timeout=timeout)
+    p = subprocess.run(
+        [sys.executable, "-m", "phasegate", *args],
+        cwd=cwd,
+        env=full,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=timeout,
+    )
     return CliResult(p.returncode, p.stdout, p.stderr)
 
 
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def init_repo(path: Path) -> Path:

@@ -158,5 +158,7 @@ def _compatible(a: Token, b: Token) -> bool:
     if b[0] == "lit":
         return _char_ok(a[0], a[1], b[1])
     if a[0] == "cls" and b[0] == "cls":
-        return any(_char_ok("cls", a[1], chr(c)) and _char_ok("cls", b[1], chr(c)) for c in range(32, 127))
+        return any(
+            _char_ok("cls", a[1], chr(c)) and _char_ok("cls", b[1], chr(c)) for c in range(32, 127)
+        )
     return True  # ? with ? or a class: some non-slash character fits both

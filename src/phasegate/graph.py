@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def parallelism_profile(
     out: list[tuple[float, float, int]] = []
     running = 0
     times = sorted(events)
-    for a, b in zip(times, times[1:], strict=False):
+    for a, b in pairwise(times):
         running += events[a]
         if running and (not out or out[-1][2] != running or out[-1][1] != a):
             out.append((a, b, running))

@@ -52,10 +52,10 @@ class PlanGraph:
                 j = self.index.get(d)
                 if j is not None:
                     edges.append((j, i))
-            k = self.phase_index.get(n.phase) if n.phase is not None else None
-            if k is not None:
-                edges.append((i, ne + k))
-                for a in self.phases[k].after:
+            pk = self.phase_index.get(n.phase) if n.phase is not None else None
+            if pk is not None:
+                edges.append((i, ne + pk))
+                for a in self.phases[pk].after:
                     ka = self.phase_index.get(a)
                     if ka is not None:
                         edges.append((ne + ka, i))

@@ -6,6 +6,7 @@ uses the same environment rules; everything else (git, checks) comes through `ru
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -77,13 +78,9 @@ def run(
         kill_group(p.pid)
         out, err = p.communicate()
         timed_out = True
-    return Completed(
-        tuple(argv), p.returncode, out, err, time.monotonic() - start, timed_out
-    )
+    return Completed(tuple(argv), p.returncode, out, err, time.monotonic() - start, timed_out)
 
 
 def kill_group(pid: int, sig: int = signal.SIGKILL) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import typer
 
@@ -11,7 +11,7 @@ from phasegate.cli.common import EXAMPLE_PLAN, PlanOpt, emit_json, example
 ORDER = 40
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     mermaid = "mermaid"
     dot = "dot"
     json = "json"

@@ -50,12 +50,16 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     try:
         app = build_app()
-        rv = app(args=list(argv) if argv is not None else None, prog_name="phasegate", standalone_mode=False)
+        rv = app(
+            args=list(argv) if argv is not None else None,
+            prog_name="phasegate",
+            standalone_mode=False,
+        )
     except PhasegateError as e:
         for line in e.lines():
             print(line, file=sys.stderr)
         return e.exit_code
-    except (typer.Exit, click_exc.Exit) as e:  # type: ignore[misc]
+    except typer.Exit as e:
         return int(getattr(e, "exit_code", 0) or 0)
     except (typer.Abort, KeyboardInterrupt):
         print("interrupted", file=sys.stderr)

@@ -31,7 +31,9 @@ def register(app: typer.Typer) -> None:
         critical = set(g.critical_efforts())
         size = {e.id: e.size for e in p.efforts}
         phase = {e.id: p.phase_of(e) or "-" for e in p.efforts}
-        t = Table(title=f"{p.project}: {len(groups)} waves" + (" (as labelled)" if g.labelled else ""))
+        t = Table(
+            title=f"{p.project}: {len(groups)} waves" + (" (as labelled)" if g.labelled else "")
+        )
         t.add_column("wave", justify="right")
         t.add_column("efforts")
         t.add_column("phase")

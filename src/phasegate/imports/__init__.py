@@ -28,7 +28,9 @@ def read(source: str, fmt: str = "auto", **options: Any) -> Imported:
     if fmt == "auto":
         fmt = detect(path)
     if fmt not in FORMATS:
-        raise UsageError(f"unknown import format {fmt!r}; choose one of: auto, {', '.join(FORMATS)}")
+        raise UsageError(
+            f"unknown import format {fmt!r}; choose one of: auto, {', '.join(FORMATS)}"
+        )
     mod = importlib.import_module(f"phasegate.imports.{fmt}")
     result: Imported = mod.read(path, **options)
     return result
@@ -46,7 +48,9 @@ def detect(path: Path) -> str:
             continue
         if mod.detect(path, head):
             return fmt
-    raise InputError(f"{path}: cannot tell its format; pass --from taskmaster|beads|mermaid|markdown|stg")
+    raise InputError(
+        f"{path}: cannot tell its format; pass --from taskmaster|beads|mermaid|markdown|stg"
+    )
 
 
 def convert(source: str, fmt: str = "auto", **options: Any) -> str:

@@ -89,14 +89,18 @@ def load_text(
     if not isinstance(doc.data, dict):
         kind = type(doc.data).__name__
         shown = {"list": "a list", "str": "a string", "int": "a number", "float": "a number"}
-        raise fail(f"the plan must be a mapping of keys (project, efforts, ...), not {shown.get(kind, kind)}")
+        raise fail(
+            f"the plan must be a mapping of keys (project, efforts, ...), not {shown.get(kind, kind)}"
+        )
 
     from phasegate.plan.validate import semantic_diagnostics
 
     diags: list[Diagnostic] = []
     for dpath, pos in doc.duplicates:
         diags.append(
-            Diagnostic(display, pos.line, pos.col, "error", f"duplicate key {dpath[-1]!r}", fmt_path(dpath))
+            Diagnostic(
+                display, pos.line, pos.col, "error", f"duplicate key {dpath[-1]!r}", fmt_path(dpath)
+            )
         )
     plan: Plan | None = None
     from pydantic import ValidationError
@@ -130,10 +134,9 @@ def _clean_loc(data: Any, loc: Sequence[Any], kind: str) -> tuple[PathPart, ...]
     cur = data
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
-        if isinstance(cur, dict) and part in cur:
-            out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+        if (isinstance(cur, dict) and part in cur) or (
+            isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
+        ):
             out.append(part)
             cur = cur[part]
         elif last and kind == "missing":

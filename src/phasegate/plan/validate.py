@@ -98,7 +98,11 @@ def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
             after = []
             for j, a in _strlist(p["after"]):
                 if a not in phase_ids:
-                    out.add("error", ("phases", i, "after", j), f"unknown phase {a!r}" + _hint(a, list(phase_ids)))
+                    out.add(
+                        "error",
+                        ("phases", i, "after", j),
+                        f"unknown phase {a!r}" + _hint(a, list(phase_ids)),
+                    )
                 else:
                     after.append(a)
         else:
@@ -107,8 +111,8 @@ def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
         phase_nodes.append(PhaseNode(pid, tuple(after)))
     pidx = {p.id: k for k, p in enumerate(phase_nodes)}
     psucc: list[list[int]] = [[] for _ in phase_nodes]
-    for k, p in enumerate(phase_nodes):
-        for a in p.after:
+    for k, pn in enumerate(phase_nodes):
+        for a in pn.after:
             if a in pidx:
                 psucc[pidx[a]].append(k)
     phase_cycle = graph.find_cycle(len(phase_nodes), psucc)
@@ -128,16 +132,30 @@ def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
         phase = _idstr(e.get("phase"))
         if phase is not None and phase not in phase_ids:
             known = ", ".join(phase_ids) if phase_ids else "none are declared"
-            out.add("error", ("efforts", i, "phase"), f"effort {eid!r} is in unknown phase {phase!r}" + (_hint(phase, list(phase_ids)) or f" (phases: {known})"))
+            out.add(
+                "error",
+                ("efforts", i, "phase"),
+                f"effort {eid!r} is in unknown phase {phase!r}"
+                + (_hint(phase, list(phase_ids)) or f" (phases: {known})"),
+            )
             phase = None
         elif phase is None and len(phase_nodes) > 1:
-            out.add("error", ("efforts", i), f"effort {eid!r} has no phase; the plan declares {len(phase_nodes)} phases", key=False)
+            out.add(
+                "error",
+                ("efforts", i),
+                f"effort {eid!r} has no phase; the plan declares {len(phase_nodes)} phases",
+                key=False,
+            )
         elif phase is None:
             phase = single_phase
         deps: list[str] = []
         for j, d in _strlist(e.get("depends_on")):
             if d not in work_ids:
-                out.add("error", ("efforts", i, "depends_on", j), f"effort {eid!r} depends on unknown effort {d!r}" + _hint(d, known_work))
+                out.add(
+                    "error",
+                    ("efforts", i, "depends_on", j),
+                    f"effort {eid!r} depends on unknown effort {d!r}" + _hint(d, known_work),
+                )
             else:
                 deps.append(d)
         wave = e.get("wave") if isinstance(e.get("wave"), int) else None
@@ -149,8 +167,8 @@ def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
     # dependency cycles: report each, then break it and look again -------------
     idx = {n.id: k for k, n in enumerate(nodes)}
     succ: list[list[int]] = [[] for _ in nodes]
-    for k, n in enumerate(nodes):
-        for d in n.depends_on:
+    for k, node in enumerate(nodes):
+        for d in node.depends_on:
             if d in idx:
                 succ[idx[d]].append(k)
     cycles = 0
@@ -166,7 +184,13 @@ def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
         path: tuple[PathPart, ...] = ("efforts", node_item[first], "depends_on")
         if dep_pos is not None:
             path = (*path, dep_pos)
-        out.add("error", path, "dependency cycle: " + " -> ".join(names[1:] + [names[1]]) if len(names) > 2 else f"effort {names[0]!r} depends on itself")
+        out.add(
+            "error",
+            path,
+            "dependency cycle: " + " -> ".join([*names[1:], names[1]])
+            if len(names) > 2
+            else f"effort {names[0]!r} depends on itself",
+        )
         succ[before].remove(first)
     if cycles or phase_cycle:
         return out.items
@@ -181,15 +205,20 @@ def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
 
     # dependencies that run against phase order -------------------------------
     later: dict[str, set[str]] = {}
-    for p in phase_nodes:
-        reach = graph.descendants(g.dag, g.milestone(p.id))
-        later[p.id] = {phase_nodes[u - len(nodes)].id for u in reach if u >= len(nodes)}
+    for pn in phase_nodes:
+        reach = graph.descendants(g.dag, g.milestone(pn.id))
+        later[pn.id] = {phase_nodes[u - len(nodes)].id for u in reach if u >= len(nodes)}
     bad_order = False
-    for k, n in enumerate(nodes):
+    for k, node in enumerate(nodes):
         for j, d in _strlist(data["efforts"][node_item[k]].get("depends_on")):
-            if d in idx and n.phase and nodes[idx[d]].phase in later.get(n.phase, set()):
+            dep_phase = nodes[idx[d]].phase if d in idx else None
+            if node.phase and dep_phase in later.get(node.phase, set()):
                 bad_order = True
-                out.add("error", ("efforts", node_item[k], "depends_on", j), f"effort {n.id!r} (phase {n.phase!r}) depends on {d!r} of phase {nodes[idx[d]].phase!r}, which comes after it")
+                out.add(
+                    "error",
+                    ("efforts", node_item[k], "depends_on", j),
+                    f"effort {node.id!r} (phase {node.phase!r}) depends on {d!r} of phase {dep_phase!r}, which comes after it",
+                )
     if bad_order:
         return out.items
 
@@ -213,7 +242,11 @@ def _check_waves(out: _Out, g: PlanGraph, node_item: list[int]) -> None:
     if len(labelled) != len(g.nodes):
         for k, n in enumerate(g.nodes):
             if n.wave is None:
-                out.add("error", ("efforts", node_item[k]), f"effort {n.id!r} has no wave label while others have one: label every effort or none")
+                out.add(
+                    "error",
+                    ("efforts", node_item[k]),
+                    f"effort {n.id!r} has no wave label while others have one: label every effort or none",
+                )
         return
     # A label may not be below a dependency's, nor at or below any label of an earlier phase.
     ne = g.n_efforts
@@ -225,7 +258,11 @@ def _check_waves(out: _Out, g: PlanGraph, node_item: list[int]) -> None:
                 need = lowest[p]
                 if w < need:
                     culprit = g.name(p) if p < ne else f"phase {g.name(p)[5:]!r}"
-                    out.add("error", ("efforts", node_item[u], "wave"), f"wave label {w} of {g.nodes[u].id!r} contradicts its dependencies: {culprit} needs wave {need} or later")
+                    out.add(
+                        "error",
+                        ("efforts", node_item[u], "wave"),
+                        f"wave label {w} of {g.nodes[u].id!r} contradicts its dependencies: {culprit} needs wave {need} or later",
+                    )
                     break
             lowest[u] = w
         else:
@@ -235,7 +272,9 @@ def _check_waves(out: _Out, g: PlanGraph, node_item: list[int]) -> None:
             lowest[u] = best + 1  # the next phase starts in a later wave
 
 
-def _check_refs(out: _Out, data: dict[str, Any], phase_ids: dict[str, int], effort_ids: list[str]) -> None:
+def _check_refs(
+    out: _Out, data: dict[str, Any], phase_ids: dict[str, int], effort_ids: list[str]
+) -> None:
     metric_ids = [m for _, x in _items(data, "metrics") if (m := _idstr(x.get("id"))) is not None]
     for i, p in _items(data, "phases"):
         gate = p.get("gate")
@@ -244,25 +283,44 @@ def _check_refs(out: _Out, data: dict[str, Any], phase_ids: dict[str, int], effo
         for j, c in _items(gate, "checks"):
             m = _idstr(c.get("metric"))
             if m is not None and m not in metric_ids:
-                out.add("error", ("phases", i, "gate", "checks", j, "metric"), f"unknown metric {m!r}" + _hint(m, metric_ids) + " (declare it under metrics:)")
+                out.add(
+                    "error",
+                    ("phases", i, "gate", "checks", j, "metric"),
+                    f"unknown metric {m!r}" + _hint(m, metric_ids) + " (declare it under metrics:)",
+                )
         req = gate.get("require")
         if isinstance(req, dict) and isinstance(req.get("metrics"), dict):
             for m in req["metrics"]:
                 if str(m) not in metric_ids:
-                    out.add("error", ("phases", i, "gate", "require", "metrics", m), f"unknown metric {m!r}" + _hint(str(m), metric_ids), key=True)
+                    out.add(
+                        "error",
+                        ("phases", i, "gate", "require", "metrics", m),
+                        f"unknown metric {m!r}" + _hint(str(m), metric_ids),
+                        key=True,
+                    )
     for i, e in _items(data, "efforts"):
         for j, c in _items(e, "checks"):
             m = _idstr(c.get("metric"))
             if m is not None and m not in metric_ids:
-                out.add("error", ("efforts", i, "checks", j, "metric"), f"unknown metric {m!r}" + _hint(m, metric_ids) + " (declare it under metrics:)")
+                out.add(
+                    "error",
+                    ("efforts", i, "checks", j, "metric"),
+                    f"unknown metric {m!r}" + _hint(m, metric_ids) + " (declare it under metrics:)",
+                )
     for kind in ("metrics", "risks"):
         for i, x in _items(data, kind):
             eff = _idstr(x.get("effort"))
             if eff is not None and eff not in effort_ids:
-                out.add("error", (kind, i, "effort"), f"unknown effort {eff!r}" + _hint(eff, effort_ids))
+                out.add(
+                    "error", (kind, i, "effort"), f"unknown effort {eff!r}" + _hint(eff, effort_ids)
+                )
             ph = _idstr(x.get("phase"))
             if ph is not None and ph not in phase_ids:
-                out.add("error", (kind, i, "phase"), f"unknown phase {ph!r}" + _hint(ph, list(phase_ids)))
+                out.add(
+                    "error",
+                    (kind, i, "phase"),
+                    f"unknown phase {ph!r}" + _hint(ph, list(phase_ids)),
+                )
 
 
 def _warnings(out: _Out, g: PlanGraph, raw_efforts: list[Any], node_item: list[int]) -> None:
@@ -270,16 +328,26 @@ def _warnings(out: _Out, g: PlanGraph, raw_efforts: list[Any], node_item: list[i
     for k, n in enumerate(g.nodes):
         raw = raw_efforts[node_item[k]]
         if not raw.get("deliverables"):
-            out.add("warning", ("efforts", node_item[k]), f"effort {n.id!r} declares no deliverables: nothing says when it is done")
+            out.add(
+                "warning",
+                ("efforts", node_item[k]),
+                f"effort {n.id!r} declares no deliverables: nothing says when it is done",
+            )
         fl = [s for _, s in _strlist(raw.get("files"))]
         if fl:
             files.append((k, fl))
     for a, b, shared in overlapping_pairs(g, files):
         na, nb = g.nodes[a].id, g.nodes[b].id
-        out.add("warning", ("efforts", node_item[b], "files"), f"efforts {na!r} and {nb!r} may run at the same time and both declare {shared}: add a dependency, move one to another wave, or merge them")
+        out.add(
+            "warning",
+            ("efforts", node_item[b], "files"),
+            f"efforts {na!r} and {nb!r} may run at the same time and both declare {shared}: add a dependency, move one to another wave, or merge them",
+        )
 
 
-def overlapping_pairs(g: PlanGraph, files: list[tuple[int, list[str]]]) -> list[tuple[int, int, str]]:
+def overlapping_pairs(
+    g: PlanGraph, files: list[tuple[int, list[str]]]
+) -> list[tuple[int, int, str]]:
     """Pairs of concurrently runnable efforts whose globs overlap, with one shared glob pair."""
     buckets: dict[str, list[tuple[int, str]]] = {}
     wild: list[tuple[int, str]] = []
@@ -306,7 +374,9 @@ def overlapping_pairs(g: PlanGraph, files: list[tuple[int, list[str]]]) -> list[
     return [(a, b, s) for (a, b), s in sorted(found.items())]
 
 
-def _try(found: dict[tuple[int, int], str], g: PlanGraph, k: int, f: str, k2: str | int, f2: str) -> None:
+def _try(
+    found: dict[tuple[int, int], str], g: PlanGraph, k: int, f: str, k2: str | int, f2: str
+) -> None:
     assert isinstance(k2, int)
     a, b = min(k, k2), max(k, k2)
     if (a, b) in found or not globs.overlap(f, f2):

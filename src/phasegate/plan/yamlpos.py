@@ -105,7 +105,9 @@ def _convert(node: yaml.Node, path: Path, dups: list[tuple[Path, Position]]) -> 
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for k, v in node.value:
-            if k.tag == "tag:yaml.org,2002:merge" and isinstance(v, yaml.MappingNode | yaml.SequenceNode):
+            if k.tag == "tag:yaml.org,2002:merge" and isinstance(
+                v, yaml.MappingNode | yaml.SequenceNode
+            ):
                 merged = _convert(v, path, dups)
                 for m in merged if isinstance(merged, list) else [merged]:
                     if isinstance(m, dict):
@@ -113,7 +115,7 @@ def _convert(node: yaml.Node, path: Path, dups: list[tuple[Path, Position]]) -> 
                             out.setdefault(mk, mv)
                 continue
             key = _scalar(k) if isinstance(k, yaml.ScalarNode) else repr(_convert(k, path, dups))
-            if not isinstance(key, str | int | float | bool) or key is None:
+            if not isinstance(key, str | int):
                 key = str(key)
             if key in out:
                 dups.append(((*path, key), _pos(k)))

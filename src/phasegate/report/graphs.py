@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 from phasegate.plan.model import Plan
@@ -43,7 +44,7 @@ def mermaid(plan: Plan, g: PlanGraph, *, direction: str = "TD") -> str:
             label = f"{e.id} {e.title}".strip()
             lines.append(f'        {_mid(e.id)}["{_esc(label)}<br/>{_num(e.size)} {plan.units}"]')
         lines.append("    end")
-    crit_edges = set(zip(crit, crit[1:], strict=False))
+    crit_edges = set(pairwise(crit))
     link = 0
     crit_links: list[int] = []
     for e in plan.efforts:
@@ -65,7 +66,7 @@ def mermaid(plan: Plan, g: PlanGraph, *, direction: str = "TD") -> str:
 def dot(plan: Plan, g: PlanGraph) -> str:
     crit = g.critical_efforts()
     on = set(crit)
-    crit_edges = set(zip(crit, crit[1:], strict=False))
+    crit_edges = set(pairwise(crit))
 
     def q(s: str) -> str:
         return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -74,7 +75,9 @@ def dot(plan: Plan, g: PlanGraph) -> str:
     for x in plan.external:
         lines.append(f"  {q(x.id)} [label={q(x.title or x.id)}, style=dashed];")
     for e in plan.efforts:
-        attrs = [f"label={q(f'{e.id} {e.title}'.strip() + chr(10) + _num(e.size) + ' ' + plan.units)}"]
+        attrs = [
+            f"label={q(f'{e.id} {e.title}'.strip() + chr(10) + _num(e.size) + ' ' + plan.units)}"
+        ]
         if e.id in on:
             attrs.append('color="#cc0000", penwidth=2, style=filled, fillcolor="#ff9999"')
         lines.append(f"  {q(e.id)} [{', '.join(attrs)}];")
