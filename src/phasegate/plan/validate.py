@@ -62,6 +62,7 @@ def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
     phases = _items(data, "phases")
     efforts = _items(data, "efforts")
     externals = _items(data, "external")
+    raw_efforts: list[Any] = data["efforts"] if isinstance(data.get("efforts"), list) else []
 
     # ids -------------------------------------------------------------------
     phase_ids: dict[str, int] = {}
@@ -180,7 +181,7 @@ def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
         names = [nodes[k].id for k in cyc]
         # point at the depends_on entry that closes the cycle in the first effort named
         first, before = cyc[1], cyc[0]
-        dep_pos = _dep_index(data["efforts"], node_item[first], nodes[before].id)
+        dep_pos = _dep_index(raw_efforts, node_item[first], nodes[before].id)
         path: tuple[PathPart, ...] = ("efforts", node_item[first], "depends_on")
         if dep_pos is not None:
             path = (*path, dep_pos)
@@ -210,7 +211,7 @@ def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
         later[pn.id] = {phase_nodes[u - len(nodes)].id for u in reach if u >= len(nodes)}
     bad_order = False
     for k, node in enumerate(nodes):
-        for j, d in _strlist(data["efforts"][node_item[k]].get("depends_on")):
+        for j, d in _strlist(raw_efforts[node_item[k]].get("depends_on")):
             dep_phase = nodes[idx[d]].phase if d in idx else None
             if node.phase and dep_phase in later.get(node.phase, set()):
                 bad_order = True
@@ -224,7 +225,7 @@ def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
 
     _check_waves(out, g, node_item)
     _check_refs(out, data, phase_ids, effort_ids)
-    _warnings(out, g, data["efforts"], node_item)
+    _warnings(out, g, raw_efforts, node_item)
     return out.items
 
 

@@ -86,11 +86,17 @@ def parse(text: str) -> Document:
         msg = f"YAML syntax: {e.problem or e.context or 'invalid document'}"
         if e.context and e.problem:
             msg = f"YAML syntax: {e.problem} ({e.context})"
+        msg = " ".join(msg.split())
         if mark is None:
             raise YamlProblem(msg) from None
         raise YamlProblem(msg, mark.line + 1, mark.column + 1) from None
+    except yaml.reader.ReaderError as e:
+        line = text[: e.position].count("\n") + 1
+        col = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        what = f"character {e.character!r}" if isinstance(e.character, str) else "byte"
+        raise YamlProblem(f"YAML: {what} is not allowed ({e.reason})", line, col) from None
     except yaml.YAMLError as e:
-        raise YamlProblem(f"YAML: {e}") from None
+        raise YamlProblem("YAML: " + " ".join(str(e).split())) from None
     if root is None:
         return Document(None, None, [])
     dups: list[tuple[Path, Position]] = []
