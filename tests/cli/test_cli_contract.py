@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from support import EXAMPLES, run_phasegate
 
 from phasegate.cli.main import build_app
+from support import EXAMPLES, run_phasegate
 
 KCP = str(EXAMPLES / "kcp-phase8.yaml")
 

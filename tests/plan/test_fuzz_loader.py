@@ -7,10 +7,10 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import EXAMPLES
 
 from phasegate.errors import PlanInvalid
 from phasegate.plan.load import load_text
+from support import EXAMPLES
 
 KEYS = [
     "project",
