@@ -1,0 +1,75 @@
+"""The state store: an append-only event log with projections, behind a small interface.
+
+`open_store(None, state_dir=...)` gives the default SQLite store at `state_dir/state.db`;
+`--db PATH` or `--db sqlite:///PATH` (also `$PHASEGATE_DB`) points elsewhere.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from phasegate.errors import UsageError
+from phasegate.store.types import (
+    BlockerView,
+    EffortView,
+    Event,
+    MetricSummary,
+    PhaseView,
+    Store,
+)
+
+__all__ = [
+    "BlockerView",
+    "EffortView",
+    "Event",
+    "MetricSummary",
+    "PhaseView",
+    "Store",
+    "db_path",
+    "open_store",
+]
+
+DEFAULT_NAME = "state.db"
+
+
+def db_path(db: str | None, *, state_dir: Path) -> Path:
+    """Where the SQLite file for `db` lives; UsageError for a store we cannot open."""
+    if db is None or db == "":
+        return state_dir / DEFAULT_NAME
+    if "://" in db:
+        scheme, _, rest = db.partition("://")
+        if scheme != "sqlite":
+            raise UsageError(
+                f"store {db!r}: unsupported scheme {scheme!r} (supported: a file path or "
+                "sqlite:///PATH)"
+            )
+        # sqlite:///rel/path is relative; sqlite:////abs/path is absolute (as in SQLAlchemy).
+        if not rest.startswith("/") or not rest[1:]:
+            raise UsageError(f"store {db!r}: expected sqlite:///PATH")
+        return Path(rest[1:])
+    return Path(db)
+
+
+def open_store(
+    db: str | None,
+    *,
+    state_dir: Path,
+    clock: Callable[[], float] = time.time,
+) -> Store:
+    from phasegate.store.sqlite import SqliteStore
+
+    path = db_path(db, state_dir=state_dir)
+    if path.is_dir():
+        raise UsageError(f"store {path}: is a directory, expected a database file")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"store {path}: cannot create {path.parent}: {e.strerror}") from None
+    import sqlite3
+
+    try:
+        return SqliteStore(path, clock=clock)
+    except sqlite3.DatabaseError as e:
+        raise UsageError(f"store {path}: cannot open: {e}") from None

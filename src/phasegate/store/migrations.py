@@ -1,0 +1,174 @@
+"""The SQLite schema as an ordered list of migrations.
+
+`PRAGMA user_version` holds how many migrations a database has had. Migrations only ever
+append to this list: a released step is never edited, because databases in the field have
+already run it. Projection tables can always be rebuilt from the event log, so a migration
+that changes how events are projected ends with a rebuild instead of converting rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    sql: str
+    rebuild: bool = False  # replay the event log into the projections afterwards
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "event log and projections",
+        """
+        CREATE TABLE events (
+            seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+            ts      REAL NOT NULL,
+            kind    TEXT NOT NULL,
+            effort  TEXT,
+            phase   TEXT,
+            attempt INTEGER,
+            key     TEXT NOT NULL UNIQUE,
+            data    TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX events_effort ON events(effort, seq);
+        CREATE INDEX events_kind ON events(kind, seq);
+
+        CREATE TABLE efforts (
+            id            TEXT PRIMARY KEY,
+            state         TEXT NOT NULL DEFAULT 'pending',
+            attempt       INTEGER NOT NULL DEFAULT 0,
+            progress      REAL NOT NULL DEFAULT 0,
+            tasks_done    TEXT NOT NULL DEFAULT '[]',
+            merged        INTEGER NOT NULL DEFAULT 0,
+            merged_commit TEXT,
+            pid           INTEGER,
+            pid_start     REAL,
+            exit_code     INTEGER,
+            reason        TEXT NOT NULL DEFAULT '',
+            started_at    REAL,
+            finished_at   REAL,
+            cost          REAL NOT NULL DEFAULT 0,
+            tokens        INTEGER NOT NULL DEFAULT 0,
+            reports       INTEGER NOT NULL DEFAULT 0,
+            last_report_at REAL,
+            updated_at    REAL
+        );
+
+        CREATE TABLE phases (
+            id           TEXT PRIMARY KEY,
+            state        TEXT NOT NULL DEFAULT 'waiting',
+            reason       TEXT NOT NULL DEFAULT '',
+            updated_at   REAL,
+            gate_passed  INTEGER,
+            gate_reasons TEXT NOT NULL DEFAULT '[]',
+            gate_at      REAL
+        );
+
+        CREATE TABLE blockers (
+            num         INTEGER PRIMARY KEY,  -- not AUTOINCREMENT: a rebuild renumbers from 1
+            id          TEXT NOT NULL UNIQUE,
+            effort      TEXT,
+            text        TEXT NOT NULL,
+            severity    TEXT NOT NULL,
+            opened_at   REAL NOT NULL,
+            resolved_at REAL,
+            resolved_by TEXT
+        );
+        CREATE INDEX blockers_effort ON blockers(effort, resolved_at);
+
+        -- Acknowledgements of blockers and of plan risks, by item id.
+        CREATE TABLE acks (
+            item TEXT PRIMARY KEY,
+            by   TEXT,
+            ts   REAL NOT NULL
+        );
+
+        CREATE TABLE approvals (
+            effort TEXT NOT NULL,
+            role   TEXT NOT NULL,
+            by     TEXT NOT NULL DEFAULT '',
+            ts     REAL NOT NULL,
+            PRIMARY KEY (effort, role)
+        );
+
+        CREATE TABLE metric_values (
+            seq    INTEGER NOT NULL,
+            metric TEXT NOT NULL,
+            ts     REAL NOT NULL,
+            value  REAL NOT NULL,
+            effort TEXT
+        );
+        CREATE INDEX metric_values_metric ON metric_values(metric, seq);
+
+        CREATE TABLE notes (
+            seq    INTEGER NOT NULL,
+            effort TEXT NOT NULL,
+            text   TEXT NOT NULL
+        );
+        CREATE INDEX notes_effort ON notes(effort, seq);
+        """,
+    ),
+)
+
+LATEST = MIGRATIONS[-1].version
+
+
+def pending(current: int) -> list[Migration]:
+    return [m for m in MIGRATIONS if m.version > current]
+
+
+def migrate(
+    conn: sqlite3.Connection,
+    rebuild: Callable[[], None],
+    migrations: tuple[Migration, ...] = MIGRATIONS,
+) -> int:
+    """Bring the database to the newest schema; returns the version it ended at.
+
+    Runs inside one BEGIN IMMEDIATE transaction that re-reads the version, so several
+    processes opening a fresh database at once migrate it exactly once.
+    """
+    (current,) = conn.execute("PRAGMA user_version").fetchone()
+    if current >= migrations[-1].version:
+        return int(current)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        (current,) = conn.execute("PRAGMA user_version").fetchone()
+        todo = [m for m in migrations if m.version > current]
+        needs_rebuild = False
+        for m in todo:
+            for statement in _statements(m.sql):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {int(m.version)}")
+            needs_rebuild = needs_rebuild or m.rebuild
+        if needs_rebuild:
+            rebuild()
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return migrations[-1].version if todo else int(current)
+
+
+def _statements(sql: str) -> list[str]:
+    # executescript() would COMMIT our transaction first; split so DDL stays inside it.
+    out: list[str] = []
+    buf: list[str] = []
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("--"):
+            continue
+        buf.append(line)
+        if stripped.endswith(";"):
+            stmt = "\n".join(buf)
+            if sqlite3.complete_statement(stmt):
+                out.append(stmt)
+                buf = []
+    if buf:
+        out.append("\n".join(buf))
+    return out

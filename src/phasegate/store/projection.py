@@ -1,0 +1,252 @@
+"""How each kind of event changes the projection tables.
+
+Called inside the transaction that appends the event, and again by `rebuild()` when the
+projections are replayed from the log, so both paths share one definition. Unknown kinds
+are stored in the log and change nothing here.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from phasegate.states import FINISHED
+from phasegate.store.types import Event
+
+Cursor = sqlite3.Connection | sqlite3.Cursor
+Handler = Callable[[Cursor, Event], None]
+
+
+def _ensure_effort(c: Cursor, effort: str) -> None:
+    c.execute("INSERT OR IGNORE INTO efforts(id) VALUES (?)", (effort,))
+
+
+def _ensure_phase(c: Cursor, phase: str) -> None:
+    c.execute("INSERT OR IGNORE INTO phases(id) VALUES (?)", (phase,))
+
+
+def _effort_state(c: Cursor, ev: Event) -> None:
+    assert ev.effort is not None
+    to = str(ev.data.get("to", ""))
+    _ensure_effort(c, ev.effort)
+    sets = ["state = ?", "reason = ?", "updated_at = ?"]
+    args: list[Any] = [to, str(ev.data.get("reason", "")), ev.ts]
+    if ev.attempt is not None:
+        sets.append("attempt = ?")
+        args.append(ev.attempt)
+    if to == "running":
+        # A new attempt: its clock starts now and the previous agent's process is gone.
+        sets += ["started_at = ?", "finished_at = NULL", "exit_code = NULL"]
+        args.append(ev.ts)
+    elif to in FINISHED:
+        sets.append("finished_at = ?")
+        args.append(ev.ts)
+    c.execute(f"UPDATE efforts SET {', '.join(sets)} WHERE id = ?", (*args, ev.effort))
+
+
+def _spawned(c: Cursor, ev: Event) -> None:
+    assert ev.effort is not None
+    _ensure_effort(c, ev.effort)
+    c.execute(
+        "UPDATE efforts SET pid = ?, pid_start = ?, updated_at = ? WHERE id = ?",
+        (ev.data.get("pid"), ev.data.get("pid_start"), ev.ts, ev.effort),
+    )
+
+
+def _exited(c: Cursor, ev: Event) -> None:
+    assert ev.effort is not None
+    _ensure_effort(c, ev.effort)
+    code = ev.data.get("exit_code")
+    c.execute(
+        "UPDATE efforts SET pid = NULL, pid_start = NULL, exit_code = ?, updated_at = ? "
+        "WHERE id = ?",
+        (code if isinstance(code, int) else None, ev.ts, ev.effort),
+    )
+
+
+def _merged(c: Cursor, ev: Event) -> None:
+    assert ev.effort is not None
+    _ensure_effort(c, ev.effort)
+    c.execute(
+        "UPDATE efforts SET merged = 1, merged_commit = ?, updated_at = ? WHERE id = ?",
+        (ev.data.get("commit"), ev.ts, ev.effort),
+    )
+
+
+def _unmerged(c: Cursor, ev: Event) -> None:
+    assert ev.effort is not None
+    _ensure_effort(c, ev.effort)
+    c.execute(
+        "UPDATE efforts SET merged = 0, merged_commit = NULL, updated_at = ? WHERE id = ?",
+        (ev.ts, ev.effort),
+    )
+
+
+def _metric(c: Cursor, ev: Event, metric: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    c.execute(
+        "INSERT INTO metric_values(seq, metric, ts, value, effort) VALUES (?, ?, ?, ?, ?)",
+        (ev.seq, metric, ev.ts, float(value), ev.effort),
+    )
+
+
+def _open_blocker(c: Cursor, ev: Event, item: dict[str, Any], effort: str | None) -> None:
+    c.execute(
+        "INSERT INTO blockers(id, effort, text, severity, opened_at) "
+        "VALUES ('pending-' || ?, ?, ?, ?, ?)",
+        (ev.seq, effort, str(item.get("text", "")), str(item.get("severity", "medium")), ev.ts),
+    )
+    num = c.execute("SELECT last_insert_rowid()").fetchone()[0]
+    # Ids follow the row number, so replaying the log gives every blocker the same id again.
+    c.execute("UPDATE blockers SET id = ? WHERE num = ?", (f"B{num}", num))
+
+
+def _report(c: Cursor, ev: Event) -> None:
+    assert ev.effort is not None
+    _ensure_effort(c, ev.effort)
+    d = ev.data
+    row = c.execute(
+        "SELECT tasks_done, progress FROM efforts WHERE id = ?", (ev.effort,)
+    ).fetchone()
+    tasks: list[str] = json.loads(row[0])
+    for t in d.get("tasks_done") or []:
+        if t not in tasks:
+            tasks.append(str(t))
+    progress = float(row[1])
+    if isinstance(d.get("progress"), int | float):
+        progress = float(d["progress"])
+    total = d.get("deliverables_total")
+    if isinstance(total, int) and total > 0 and d.get("progress") is None:
+        # Without an explicit figure, progress follows the share of deliverables done.
+        progress = max(progress, min(100.0, 100.0 * len(tasks) / total))
+    c.execute(
+        "UPDATE efforts SET tasks_done = ?, progress = ?, cost = cost + ?, tokens = tokens + ?, "
+        "reports = reports + 1, last_report_at = ?, updated_at = ? WHERE id = ?",
+        (
+            json.dumps(tasks),
+            progress,
+            float(d.get("cost") or 0),
+            int(d.get("tokens") or 0),
+            ev.ts,
+            ev.ts,
+            ev.effort,
+        ),
+    )
+    for k, v in (d.get("metrics") or {}).items():
+        _metric(c, ev, str(k), v)
+    for b in d.get("blockers") or []:
+        _open_blocker(c, ev, b, ev.effort)
+    if d.get("note"):
+        c.execute(
+            "INSERT INTO notes(seq, effort, text) VALUES (?, ?, ?)",
+            (ev.seq, ev.effort, str(d["note"])),
+        )
+
+
+def _check_result(c: Cursor, ev: Event) -> None:
+    metric = ev.data.get("metric")
+    if metric:
+        _metric(c, ev, str(metric), ev.data.get("value"))
+
+
+def _phase_state(c: Cursor, ev: Event) -> None:
+    assert ev.phase is not None
+    _ensure_phase(c, ev.phase)
+    c.execute(
+        "UPDATE phases SET state = ?, reason = ?, updated_at = ? WHERE id = ?",
+        (str(ev.data.get("to", "")), str(ev.data.get("reason", "")), ev.ts, ev.phase),
+    )
+
+
+def _gate_evaluated(c: Cursor, ev: Event) -> None:
+    if ev.phase is None:
+        return
+    _ensure_phase(c, ev.phase)
+    reasons = [str(r) for r in ev.data.get("reasons") or []]
+    c.execute(
+        "UPDATE phases SET gate_passed = ?, gate_reasons = ?, gate_at = ? WHERE id = ?",
+        (1 if ev.data.get("passed") else 0, json.dumps(reasons), ev.ts, ev.phase),
+    )
+
+
+def _gate_override(c: Cursor, ev: Event) -> None:
+    if ev.phase is None:
+        return
+    _ensure_phase(c, ev.phase)
+    c.execute(
+        "UPDATE phases SET reason = ?, gate_at = ? WHERE id = ?",
+        (str(ev.data.get("reason", "")), ev.ts, ev.phase),
+    )
+
+
+def _approval(c: Cursor, ev: Event) -> None:
+    if ev.effort is None:
+        return
+    c.execute(
+        "INSERT OR REPLACE INTO approvals(effort, role, by, ts) VALUES (?, ?, ?, ?)",
+        (ev.effort, str(ev.data.get("role", "")), str(ev.data.get("by", "")), ev.ts),
+    )
+
+
+def _blocker_opened(c: Cursor, ev: Event) -> None:
+    _open_blocker(c, ev, ev.data, ev.effort)
+
+
+def _blocker_ack(c: Cursor, ev: Event) -> None:
+    item = str(ev.data.get("id", ""))
+    c.execute(
+        "INSERT OR IGNORE INTO acks(item, by, ts) VALUES (?, ?, ?)",
+        (item, ev.data.get("by"), ev.ts),
+    )
+
+
+def _blocker_resolved(c: Cursor, ev: Event) -> None:
+    c.execute(
+        "UPDATE blockers SET resolved_at = ?, resolved_by = ? WHERE id = ? AND resolved_at IS NULL",
+        (ev.ts, ev.data.get("by"), str(ev.data.get("id", ""))),
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    "effort.state": _effort_state,
+    "agent.spawned": _spawned,
+    "agent.exited": _exited,
+    "effort.merged": _merged,
+    "effort.unmerged": _unmerged,
+    "report": _report,
+    "check.result": _check_result,
+    "phase.state": _phase_state,
+    "gate.evaluated": _gate_evaluated,
+    "gate.override": _gate_override,
+    "approval": _approval,
+    "blocker.opened": _blocker_opened,
+    "blocker.ack": _blocker_ack,
+    "blocker.resolved": _blocker_resolved,
+}
+
+# Kinds whose handler needs the effort column (events without one are logged, not projected).
+_NEEDS_EFFORT = {
+    "effort.state",
+    "agent.spawned",
+    "agent.exited",
+    "effort.merged",
+    "effort.unmerged",
+    "report",
+}
+
+
+def apply(c: Cursor, ev: Event) -> None:
+    handler = HANDLERS.get(ev.kind)
+    if handler is None:
+        return
+    if ev.kind in _NEEDS_EFFORT and ev.effort is None:
+        return
+    if ev.kind == "phase.state" and ev.phase is None:
+        return
+    handler(c, ev)
+
+
+PROJECTION_TABLES = ("efforts", "phases", "blockers", "acks", "approvals", "metric_values", "notes")

@@ -1,0 +1,369 @@
+"""The default store: one SQLite file, an append-only event log plus projection tables.
+
+Every write is one `BEGIN IMMEDIATE` transaction that appends the event and updates the
+projections, so a reader never sees one without the other and a writer killed mid-way leaves
+neither. Concurrent writers (many agents reporting at once) queue on SQLite's write lock
+through the busy timeout instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from phasegate.errors import StateError
+from phasegate.states import INITIAL_EFFORT, INITIAL_PHASE, can_effort, can_phase
+from phasegate.store import migrations, projection
+from phasegate.store.types import BlockerView, EffortView, Event, MetricSummary, PhaseView
+
+BUSY_TIMEOUT_S = 60.0
+_EVENT_COLS = "seq, ts, kind, effort, phase, attempt, key, data"
+_EFFORT_COLS = (
+    "e.id, e.state, e.attempt, e.progress, e.tasks_done, e.merged, e.pid, e.pid_start, "
+    "e.reason, e.started_at, e.finished_at, e.cost, e.tokens, "
+    "(SELECT COUNT(*) FROM blockers b WHERE b.effort = e.id AND b.resolved_at IS NULL), "
+    "e.updated_at, e.exit_code, e.merged_commit, e.reports, e.last_report_at"
+)
+
+
+def _event(row: tuple[Any, ...]) -> Event:
+    return Event(row[0], row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]))
+
+
+def _effort_view(row: tuple[Any, ...]) -> EffortView:
+    return EffortView(
+        id=row[0],
+        state=row[1],
+        attempt=row[2],
+        progress=row[3],
+        tasks_done=json.loads(row[4]),
+        merged=bool(row[5]),
+        pid=row[6],
+        pid_start=row[7],
+        reason=row[8],
+        started_at=row[9],
+        finished_at=row[10],
+        cost=row[11],
+        tokens=row[12],
+        blockers_open=row[13],
+        updated_at=row[14],
+        exit_code=row[15],
+        merged_commit=row[16],
+        reports=row[17],
+        last_report_at=row[18],
+    )
+
+
+class SqliteStore:
+    def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time) -> None:
+        self.path = str(path)
+        self.clock = clock
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        self._setup()
+
+    # -- connection -------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        c = self._conn
+        c.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        # Switching a fresh file to WAL takes a lock the busy handler does not always wait
+        # for, so several processes creating the store at once retry here.
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                c.execute("PRAGMA journal_mode = WAL")
+                break
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+        # FULL, not NORMAL: a report acknowledged to an agent is a promise the agent will not
+        # re-send, so each commit is synced to disk and survives a power loss, not only a
+        # killed process. Events arrive at human and agent pace, so one fsync each is cheap;
+        # bulk writers batch through append_many (one transaction, one sync).
+        c.execute("PRAGMA synchronous = FULL")
+        c.execute("PRAGMA foreign_keys = ON")
+        migrations.migrate(c, self._rebuild_in_tx)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(
+        self,
+        t: type[BaseException] | None,
+        e: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            c = self._conn
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                yield c
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+            c.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- writing ----------------------------------------------------------------------
+
+    def _insert(
+        self,
+        c: sqlite3.Connection,
+        kind: str,
+        effort: str | None,
+        phase: str | None,
+        attempt: int | None,
+        data: dict[str, Any] | None,
+        key: str | None,
+    ) -> Event | None:
+        if not kind:
+            raise ValueError("an event needs a kind")
+        if key is not None and c.execute("SELECT 1 FROM events WHERE key = ?", (key,)).fetchone():
+            return None
+        if kind == "report" and effort is not None and attempt is not None:
+            current = self._attempt(c, effort)
+            if attempt != current:
+                raise StateError(
+                    f"effort {effort}: report from attempt {attempt} refused, "
+                    f"the current attempt is {current}"
+                )
+        payload = dict(data or {})
+        ts = float(self.clock())
+        stored_key = key if key is not None else uuid.uuid4().hex
+        cur = c.execute(
+            "INSERT INTO events(ts, kind, effort, phase, attempt, key, data) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (ts, kind, effort, phase, attempt, stored_key, json.dumps(payload, default=str)),
+        )
+        seq = cur.lastrowid
+        assert seq is not None
+        ev = Event(seq, ts, kind, effort, phase, attempt, stored_key, payload)
+        projection.apply(c, ev)
+        return ev
+
+    def append(
+        self,
+        kind: str,
+        *,
+        effort: str | None = None,
+        phase: str | None = None,
+        attempt: int | None = None,
+        data: dict[str, Any] | None = None,
+        key: str | None = None,
+    ) -> Event | None:
+        with self._write() as c:
+            return self._insert(c, kind, effort, phase, attempt, data, key)
+
+    def append_many(self, items: list[dict[str, Any]]) -> list[Event | None]:
+        """Several events in one transaction: all stored (bar duplicate keys) or none."""
+        with self._write() as c:
+            return [
+                self._insert(
+                    c,
+                    str(it["kind"]),
+                    it.get("effort"),
+                    it.get("phase"),
+                    it.get("attempt"),
+                    it.get("data"),
+                    it.get("key"),
+                )
+                for it in items
+            ]
+
+    def _attempt(self, c: sqlite3.Connection, effort: str) -> int:
+        row = c.execute("SELECT attempt FROM efforts WHERE id = ?", (effort,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def _by_key(self, c: sqlite3.Connection, key: str | None) -> Event | None:
+        if key is None:
+            return None
+        row = c.execute(f"SELECT {_EVENT_COLS} FROM events WHERE key = ?", (key,)).fetchone()
+        return _event(row) if row else None
+
+    def transition(
+        self,
+        effort: str,
+        to: str,
+        *,
+        reason: str = "",
+        attempt: int | None = None,
+        data: dict[str, Any] | None = None,
+        key: str | None = None,
+    ) -> Event:
+        with self._write() as c:
+            seen = self._by_key(c, key)
+            if seen is not None:
+                return seen
+            row = c.execute("SELECT state, attempt FROM efforts WHERE id = ?", (effort,)).fetchone()
+            current, cur_attempt = (row[0], int(row[1])) if row else (INITIAL_EFFORT, 0)
+            if attempt is not None and attempt != cur_attempt:
+                raise StateError(
+                    f"effort {effort}: attempt {attempt} is stale (current attempt is "
+                    f"{cur_attempt}); refusing {current} -> {to}"
+                )
+            if not can_effort(current, to):
+                raise StateError(f"effort {effort}: cannot go from {current} to {to}")
+            new_attempt = cur_attempt + 1 if to == "running" and attempt is None else cur_attempt
+            payload = {**(data or {}), "from": current, "to": to, "reason": reason}
+            ev = self._insert(c, "effort.state", effort, None, new_attempt, payload, key)
+            assert ev is not None
+            return ev
+
+    def phase_transition(
+        self, phase: str, to: str, *, reason: str = "", data: dict[str, Any] | None = None
+    ) -> Event:
+        with self._write() as c:
+            row = c.execute("SELECT state FROM phases WHERE id = ?", (phase,)).fetchone()
+            current = row[0] if row else INITIAL_PHASE
+            if not can_phase(current, to):
+                raise StateError(f"phase {phase}: cannot go from {current} to {to}")
+            if to == "overridden" and not reason.strip():
+                raise StateError(f"phase {phase}: an override needs a reason")
+            payload = {**(data or {}), "from": current, "to": to, "reason": reason}
+            ev = self._insert(c, "phase.state", None, phase, None, payload, None)
+            assert ev is not None
+            return ev
+
+    def _rebuild_in_tx(self) -> None:
+        c = self._conn
+        for table in projection.PROJECTION_TABLES:
+            c.execute(f"DELETE FROM {table}")
+        for row in c.execute(f"SELECT {_EVENT_COLS} FROM events ORDER BY seq").fetchall():
+            projection.apply(c, _event(row))
+
+    def rebuild(self) -> None:
+        """Replay the whole log into fresh projections (after a projection change)."""
+        with self._write():
+            self._rebuild_in_tx()
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
+    def efforts(self) -> dict[str, EffortView]:
+        rows = self._rows(f"SELECT {_EFFORT_COLS} FROM efforts e ORDER BY e.id")
+        return {r[0]: _effort_view(r) for r in rows}
+
+    def effort(self, effort_id: str) -> EffortView:
+        rows = self._rows(f"SELECT {_EFFORT_COLS} FROM efforts e WHERE e.id = ?", (effort_id,))
+        return _effort_view(rows[0]) if rows else EffortView(id=effort_id)
+
+    def phases(self) -> dict[str, PhaseView]:
+        rows = self._rows(
+            "SELECT id, state, reason, updated_at, gate_passed, gate_reasons, gate_at FROM phases"
+        )
+        return {
+            r[0]: PhaseView(
+                r[0], r[1], r[2], r[3], None if r[4] is None else bool(r[4]), json.loads(r[5]), r[6]
+            )
+            for r in rows
+        }
+
+    def events(
+        self,
+        *,
+        effort: str | None = None,
+        kinds: list[str] | None = None,
+        after: int = 0,
+    ) -> list[Event]:
+        where = ["seq > ?"]
+        args: list[Any] = [after]
+        if effort is not None:
+            where.append("effort = ?")
+            args.append(effort)
+        if kinds:
+            where.append(f"kind IN ({', '.join('?' for _ in kinds)})")
+            args.extend(kinds)
+        sql = f"SELECT {_EVENT_COLS} FROM events WHERE {' AND '.join(where)} ORDER BY seq"
+        return [_event(r) for r in self._rows(sql, tuple(args))]
+
+    def check_results(self, scope: str | None = None) -> list[Event]:
+        found = self.events(kinds=["check.result"])
+        return [e for e in found if scope is None or e.data.get("scope") == scope]
+
+    def conflict_findings(self) -> list[Event]:
+        return self.events(kinds=["conflict.finding"])
+
+    def metric_values(self) -> dict[str, list[tuple[float, float, str | None]]]:
+        out: dict[str, list[tuple[float, float, str | None]]] = {}
+        for metric, ts, value, effort in self._rows(
+            "SELECT metric, ts, value, effort FROM metric_values ORDER BY seq"
+        ):
+            out.setdefault(metric, []).append((ts, value, effort))
+        return out
+
+    def metric_summary(self) -> dict[str, MetricSummary]:
+        rows = self._rows(
+            "SELECT m.metric, COUNT(*), MIN(m.seq), MAX(m.seq) FROM metric_values m "
+            "GROUP BY m.metric"
+        )
+        out: dict[str, MetricSummary] = {}
+        for metric, count, first_seq, last_seq in rows:
+            first = self._rows(
+                "SELECT ts, value FROM metric_values WHERE metric = ? AND seq = ?",
+                (metric, first_seq),
+            )[0]
+            last = self._rows(
+                "SELECT ts, value, effort FROM metric_values WHERE metric = ? AND seq = ?",
+                (metric, last_seq),
+            )[-1]
+            out[metric] = MetricSummary(
+                metric, count, first[1], first[0], last[1], last[0], last[2]
+            )
+        return out
+
+    def blockers(self) -> list[BlockerView]:
+        rows = self._rows(
+            "SELECT b.id, b.effort, b.text, b.severity, b.opened_at, a.ts, a.by, "
+            "b.resolved_at, b.resolved_by FROM blockers b LEFT JOIN acks a ON a.item = b.id "
+            "ORDER BY b.num"
+        )
+        return [BlockerView(*r) for r in rows]
+
+    def acks(self) -> dict[str, tuple[str | None, float]]:
+        return {item: (by, ts) for item, by, ts in self._rows("SELECT item, by, ts FROM acks")}
+
+    def approvals(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for effort, role in self._rows("SELECT effort, role FROM approvals"):
+            out.setdefault(effort, set()).add(role)
+        return out
+
+    def notes(self, effort: str) -> list[str]:
+        rows = self._rows("SELECT text FROM notes WHERE effort = ? ORDER BY seq", (effort,))
+        return [r[0] for r in rows]
+
+    def has_key(self, key: str) -> bool:
+        return bool(self._rows("SELECT 1 FROM events WHERE key = ?", (key,)))
+
+    def last_seq(self) -> int:
+        return int(self._rows("SELECT COALESCE(MAX(seq), 0) FROM events")[0][0])
+
+    def count_events(self) -> int:
+        return int(self._rows("SELECT COUNT(*) FROM events")[0][0])

@@ -1,0 +1,33 @@
+"""Backends the store contract runs against: every one must pass tests/store/test_contract.py.
+
+A PostgreSQL backend joins by adding a factory here (skipped when no server is configured).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from phasegate.store import Store, open_store
+from store.clocks import FakeClock
+
+
+def _sqlite(tmp: Path, clock: FakeClock) -> Store:
+    return open_store(None, state_dir=tmp / ".phasegate", clock=clock)
+
+
+BACKENDS: dict[str, Callable[[Path, FakeClock], Store]] = {"sqlite": _sqlite}
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def store(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
+    s = BACKENDS[request.param](tmp_path, clock)
+    with s:
+        yield s

@@ -1,0 +1,246 @@
+"""The store contract: what the run engine, conflicts, rollback and the commands rely on."""
+
+from __future__ import annotations
+
+import pytest
+
+from phasegate.errors import StateError
+from phasegate.store import Store
+from store.clocks import FakeClock
+
+
+def test_empty_store_has_pending_efforts(store: Store) -> None:
+    v = store.effort("x")
+    assert (v.state, v.attempt, v.progress, v.merged, v.blockers_open) == (
+        "pending",
+        0,
+        0,
+        False,
+        0,
+    )
+    assert store.efforts() == {}
+    assert store.phases() == {}
+    assert store.events() == []
+
+
+def test_append_assigns_increasing_seq_and_clock_time(store: Store, clock: FakeClock) -> None:
+    a = store.append("custom.kind", data={"x": 1})
+    clock.advance(5)
+    b = store.append("custom.kind", effort="e1")
+    assert a is not None and b is not None
+    assert b.seq > a.seq
+    assert (a.ts, b.ts) == (clock.now - 5, clock.now)
+    assert [e.kind for e in store.events()] == ["custom.kind", "custom.kind"]
+    assert store.events(effort="e1") == [b]
+    assert store.events(after=a.seq) == [b]
+    assert a.key and a.key != b.key
+
+
+def test_duplicate_key_stores_nothing(store: Store) -> None:
+    first = store.append("report", effort="e", data={"progress": 10}, key="k")
+    assert first is not None
+    assert store.append("report", effort="e", data={"progress": 90}, key="k") is None
+    assert len(store.events()) == 1
+    assert store.effort("e").progress == 10
+    assert store.has_key("k")
+
+
+def test_append_many_is_one_transaction(store: Store) -> None:
+    out = store.append_many(
+        [{"kind": "a", "key": "1"}, {"kind": "b", "key": "1"}, {"kind": "c", "effort": "e"}]
+    )
+    assert out[1] is None and out[0] is not None and out[2] is not None
+    with pytest.raises(StateError):
+        store.append_many(
+            [{"kind": "x"}, {"kind": "report", "effort": "e", "attempt": 7, "data": {}}]
+        )
+    assert [e.kind for e in store.events()] == ["a", "c"]
+
+
+def test_transition_checks_rules_and_counts_attempts(store: Store) -> None:
+    store.transition("e", "ready")
+    ev = store.transition("e", "running", reason="dispatched")
+    assert ev.attempt == 1 and ev.data["from"] == "ready" and ev.data["to"] == "running"
+    v = store.effort("e")
+    assert (v.state, v.attempt, v.reason) == ("running", 1, "dispatched")
+    assert v.started_at is not None and v.finished_at is None
+    with pytest.raises(StateError, match="cannot go from running to ready"):
+        store.transition("e", "ready")
+    store.transition("e", "failed", attempt=1)
+    assert store.effort("e").finished_at is not None
+    store.transition("e", "running")
+    assert store.effort("e").attempt == 2
+
+
+def test_stale_attempt_is_refused(store: Store) -> None:
+    store.transition("e", "running")
+    store.transition("e", "failed")
+    store.transition("e", "running")
+    with pytest.raises(StateError, match="stale"):
+        store.transition("e", "checking", attempt=1)
+    with pytest.raises(StateError, match="attempt 1 refused"):
+        store.append("report", effort="e", attempt=1, data={"progress": 50})
+    assert store.effort("e").progress == 0
+    assert store.append("report", effort="e", attempt=2, data={"progress": 50}) is not None
+    assert store.effort("e").progress == 50
+
+
+def test_transition_key_is_idempotent(store: Store) -> None:
+    a = store.transition("e", "running", key="t1")
+    b = store.transition("e", "running", key="t1")
+    assert a == b
+    assert store.effort("e").attempt == 1
+
+
+def test_agent_and_merge_facts(store: Store) -> None:
+    store.transition("e", "running")
+    store.append("agent.spawned", effort="e", attempt=1, data={"pid": 4242, "pid_start": 12.5})
+    assert (store.effort("e").pid, store.effort("e").pid_start) == (4242, 12.5)
+    store.append("agent.exited", effort="e", attempt=1, data={"exit_code": 0, "duration": 3})
+    assert store.effort("e").pid is None and store.effort("e").exit_code == 0
+    store.transition("e", "checking")
+    store.transition("e", "done")
+    store.append("effort.merged", effort="e", data={"commit": "abc", "into": "integration"})
+    assert store.effort("e").merged and store.effort("e").merged_commit == "abc"
+    store.append("effort.unmerged", effort="e", data={"revert_commit": "def", "reason": "x"})
+    store.transition("e", "rework", reason="rolled back")
+    v = store.effort("e")
+    assert not v.merged and v.state == "rework"
+
+
+def test_reports_project_tasks_progress_cost_notes(store: Store) -> None:
+    store.append(
+        "report",
+        effort="e",
+        data={
+            "tasks_done": ["a"],
+            "deliverables_total": 4,
+            "cost": 1.5,
+            "tokens": 100,
+            "note": "interface in pkg/x",
+        },
+    )
+    store.append(
+        "report",
+        effort="e",
+        data={"tasks_done": ["a", "b"], "deliverables_total": 4, "cost": 0.5, "tokens": 20},
+    )
+    v = store.effort("e")
+    assert v.tasks_done == ["a", "b"] and v.progress == 50
+    assert (v.cost, v.tokens, v.reports) == (2.0, 120, 2)
+    store.append("report", effort="e", data={"progress": 80})
+    assert store.effort("e").progress == 80
+    assert store.notes("e") == ["interface in pkg/x"]
+
+
+def test_blockers_acks_and_resolution(store: Store, clock: FakeClock) -> None:
+    store.append(
+        "report", effort="e", data={"blockers": [{"text": "no creds", "severity": "high"}]}
+    )
+    store.append("blocker.opened", effort="f", data={"text": "flaky CI", "severity": "low"})
+    bs = store.blockers()
+    assert [(b.id, b.effort, b.severity, b.open) for b in bs] == [
+        ("B1", "e", "high", True),
+        ("B2", "f", "low", True),
+    ]
+    assert store.effort("e").blockers_open == 1
+    clock.advance(60)
+    store.append("blocker.ack", data={"id": "B1", "by": "lead"})
+    store.append("blocker.ack", data={"id": "R1", "by": "lead"})
+    store.append("blocker.resolved", data={"id": "B1", "by": "lead"})
+    b1 = store.blockers()[0]
+    assert (b1.acked_by, b1.acked_at, b1.open) == ("lead", clock.now, False)
+    assert store.effort("e").blockers_open == 0
+    assert set(store.acks()) == {"B1", "R1"}
+
+
+def test_metrics_checks_approvals_conflicts(store: Store, clock: FakeClock) -> None:
+    store.append("report", effort="e", data={"metrics": {"cov": 60}})
+    clock.advance(1)
+    store.append(
+        "check.result",
+        phase="p",
+        data={
+            "scope": "gate",
+            "name": "cov",
+            "exit_code": 0,
+            "metric": "cov",
+            "value": 82.5,
+            "passed": True,
+        },
+    )
+    store.append(
+        "check.result",
+        effort="e",
+        data={"scope": "effort", "name": "t", "exit_code": 1, "passed": False},
+    )
+    mv = store.metric_values()
+    assert [v for _, v, _ in mv["cov"]] == [60, 82.5]
+    summ = store.metric_summary()["cov"]
+    assert (summ.count, summ.first, summ.latest) == (2, 60, 82.5)
+    assert len(store.check_results()) == 2
+    assert [e.data["name"] for e in store.check_results("effort")] == ["t"]
+    store.append("approval", effort="e", data={"role": "kernel-lead", "by": "ann"})
+    assert store.approvals() == {"e": {"kernel-lead"}}
+    store.append(
+        "conflict.finding",
+        data={"a": "e", "b": "f", "files": ["x.go"], "kinds": ["predicted"], "source": "plan"},
+    )
+    assert store.conflict_findings()[0].data["files"] == ["x.go"]
+
+
+def test_phase_projection_and_gate_events(store: Store) -> None:
+    store.phase_transition("p", "open")
+    store.phase_transition("p", "gating")
+    store.append("gate.evaluated", phase="p", data={"passed": False, "reasons": ["coverage 60"]})
+    store.phase_transition("p", "failed", reason="coverage")
+    with pytest.raises(StateError, match="needs a reason"):
+        store.phase_transition("p", "overridden")
+    store.phase_transition("p", "overridden", reason="accepted by lead")
+    ph = store.phases()["p"]
+    assert (ph.state, ph.reason, ph.gate_passed, ph.gate_reasons) == (
+        "overridden",
+        "accepted by lead",
+        False,
+        ["coverage 60"],
+    )
+
+
+def test_rebuild_reproduces_projections(store: Store, clock: FakeClock) -> None:
+    store.transition("e", "running")
+    store.append(
+        "report",
+        effort="e",
+        attempt=1,
+        data={
+            "tasks_done": ["a"],
+            "deliverables_total": 2,
+            "metrics": {"m": 3},
+            "blockers": [{"text": "b", "severity": "critical"}],
+            "note": "n",
+            "cost": 2,
+        },
+    )
+    store.append("blocker.ack", data={"id": "B1", "by": "x"})
+    store.append("approval", effort="e", data={"role": "r", "by": "y"})
+    store.phase_transition("p", "open")
+    before = (
+        store.efforts(),
+        store.phases(),
+        store.blockers(),
+        store.metric_values(),
+        store.approvals(),
+        store.notes("e"),
+        store.acks(),
+    )
+    store.rebuild()
+    after = (
+        store.efforts(),
+        store.phases(),
+        store.blockers(),
+        store.metric_values(),
+        store.approvals(),
+        store.notes("e"),
+        store.acks(),
+    )
+    assert before == after

@@ -1,0 +1,81 @@
+"""The schema is versioned: migrations run in order, once, and a later one can be added."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from phasegate.errors import UsageError
+from phasegate.store import db_path, migrations, open_store
+from phasegate.store.sqlite import SqliteStore
+
+
+def test_fresh_store_is_at_latest_version_in_wal(tmp_path: Path) -> None:
+    with open_store(None, state_dir=tmp_path / ".phasegate") as s:
+        assert isinstance(s, SqliteStore)
+        assert s.schema_version() == migrations.LATEST
+    conn = sqlite3.connect(tmp_path / ".phasegate" / "state.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+
+
+def test_versions_are_contiguous_and_ordered() -> None:
+    assert [m.version for m in migrations.MIGRATIONS] == list(
+        range(1, len(migrations.MIGRATIONS) + 1)
+    )
+    assert migrations.pending(0) == list(migrations.MIGRATIONS)
+    assert migrations.pending(migrations.LATEST) == []
+
+
+def test_a_new_migration_runs_once_and_can_rebuild(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SqliteStore(path) as s:
+        s.append("report", effort="e", data={"progress": 40})
+    extra = migrations.Migration(
+        migrations.LATEST + 1,
+        "add a column",
+        "ALTER TABLE efforts ADD COLUMN extra TEXT;",
+        rebuild=True,
+    )
+    conn = sqlite3.connect(path, isolation_level=None)
+    rebuilt: list[int] = []
+    got = migrations.migrate(conn, lambda: rebuilt.append(1), (*migrations.MIGRATIONS, extra))
+    assert got == extra.version and rebuilt == [1]
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == extra.version
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(efforts)")]
+    assert "extra" in cols
+    # Running again finds nothing to do.
+    assert (
+        migrations.migrate(conn, lambda: rebuilt.append(2), (*migrations.MIGRATIONS, extra))
+        == extra.version
+    )
+    assert rebuilt == [1]
+    conn.close()
+    with SqliteStore(path) as s:  # an older program still reads the newer file
+        assert s.effort("e").progress == 40
+
+
+def test_failed_migration_leaves_the_old_version(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    SqliteStore(path).close()
+    bad = migrations.Migration(migrations.LATEST + 1, "broken", "CREATE TABLE efforts (x);")
+    conn = sqlite3.connect(path, isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError):
+        migrations.migrate(conn, lambda: None, (*migrations.MIGRATIONS, bad))
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+
+
+def test_db_locations(tmp_path: Path) -> None:
+    assert db_path(None, state_dir=tmp_path) == tmp_path / "state.db"
+    assert db_path("x.db", state_dir=tmp_path) == Path("x.db")
+    assert db_path("sqlite:///rel/x.db", state_dir=tmp_path) == Path("rel/x.db")
+    assert db_path("sqlite:////abs/x.db", state_dir=tmp_path) == Path("/abs/x.db")
+    with pytest.raises(UsageError, match="unsupported scheme"):
+        db_path("postgresql://host/db", state_dir=tmp_path)
+    with pytest.raises(UsageError, match="is a directory"):
+        open_store(str(tmp_path), state_dir=tmp_path)
+    with pytest.raises(UsageError, match="cannot open"):
+        (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+        open_store(str(tmp_path / "junk.db"), state_dir=tmp_path)
