@@ -10,6 +10,8 @@ from typing import Any
 PathKey = tuple[str | int, ...]
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ./()-]*$")
+# characters YAML does not allow raw, even inside a double-quoted scalar
+_UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]+")
 _RESERVED = {"yes", "no", "true", "false", "on", "off", "null", "y", "n", "~"}
 
 
@@ -30,8 +32,16 @@ def scalar(v: Any) -> str:
         return "null"
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, int | float):
-        return f"{v:g}" if isinstance(v, float) else str(v)
+    if isinstance(v, float):
+        # repr keeps every digit and a YAML 1.1 float shape ('1e+16' alone reads as a string)
+        if v != v or v in (float("inf"), float("-inf")):
+            return {True: ".nan", False: ".inf" if v > 0 else "-.inf"}[v != v]
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        r = repr(v)
+        return r.replace("e", ".0e") if "e" in r and "." not in r else r
+    if isinstance(v, int):
+        return str(v)
     s = str(v)
     if (
         _PLAIN.match(s)
@@ -42,7 +52,11 @@ def scalar(v: Any) -> str:
         and " #" not in s
     ):
         return s
-    return json.dumps(s, ensure_ascii=False)
+    return _UNPRINTABLE.sub(_escape, json.dumps(s, ensure_ascii=False))
+
+
+def _escape(m: re.Match[str]) -> str:
+    return "".join(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in m.group())
 
 
 def _short(v: Any) -> bool:
@@ -62,19 +76,25 @@ def _flow(v: Any) -> str:
 
 
 def dump(imp: Imported) -> str:
-    out: list[str] = [f"# {h}" for h in imp.header]
-    if imp.warnings:
-        out += [f"# warning: {w}" for w in imp.warnings]
+    out: list[str] = [f"# {_one_line(h)}" for h in imp.header]
+    out += [f"# warning: {_one_line(w)}" for w in imp.warnings]
     _mapping(imp.data, (), 0, out, imp.comments)
     return "\n".join(out) + "\n"
 
 
 def _comment(path: PathKey, comments: dict[PathKey, str]) -> str:
     c = comments.get(path)
-    return f"  # {c}" if c else ""
+    return f"  # {_one_line(c)}" if c else ""
 
 
-def _mapping(d: dict[str, Any], path: PathKey, indent: int, out: list[str], cm: dict[PathKey, str]) -> None:
+def _one_line(text: str) -> str:
+    """Comments must stay on one line, or the text after a newline would be read as YAML."""
+    return _UNPRINTABLE.sub("?", " ".join(text.split()))
+
+
+def _mapping(
+    d: dict[str, Any], path: PathKey, indent: int, out: list[str], cm: dict[PathKey, str]
+) -> None:
     pad = " " * indent
     for k, v in d.items():
         p = (*path, k)
@@ -88,7 +108,9 @@ def _mapping(d: dict[str, Any], path: PathKey, indent: int, out: list[str], cm: 
             out.append(f"{pad}{scalar(k)}: {_flow(v)}{_comment(p, cm)}")
 
 
-def _sequence(items: list[Any], path: PathKey, indent: int, out: list[str], cm: dict[PathKey, str]) -> None:
+def _sequence(
+    items: list[Any], path: PathKey, indent: int, out: list[str], cm: dict[PathKey, str]
+) -> None:
     pad = " " * indent
     for i, v in enumerate(items):
         p = (*path, i)
