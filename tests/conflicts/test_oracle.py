@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-import pytest
-from support import run_phasegate
-
 from phasegate.git.mergetree import kind_of
+from support import run_phasegate
 
 
 def _compare(built, truth) -> dict:  # type: ignore[no-untyped-def]
