@@ -197,7 +197,10 @@ class Draft:
                 if isinstance(dw, int) and isinstance(w, int) and dw >= w:
                     ok = False
         if not ok:
-            self.warn(0, "wave labels dropped: they do not cover every effort or contradict the dependencies")
+            self.warn(
+                0,
+                "wave labels dropped: they do not cover every effort or contradict the dependencies",
+            )
             for it in self.items:
                 it.fields.pop("wave", None)
 

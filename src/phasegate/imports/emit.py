@@ -11,7 +11,9 @@ PathKey = tuple[str | int, ...]
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ./()-]*$")
 # characters YAML does not allow raw, even inside a double-quoted scalar
-_UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]+")
+_UNPRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]+"
+)
 _RESERVED = {"yes", "no", "true", "false", "on", "off", "null", "y", "n", "~"}
 
 
@@ -56,7 +58,9 @@ def scalar(v: Any) -> str:
 
 
 def _escape(m: re.Match[str]) -> str:
-    return "".join(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in m.group())
+    return "".join(
+        f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in m.group()
+    )
 
 
 def _short(v: Any) -> bool:

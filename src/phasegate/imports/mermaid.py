@@ -97,7 +97,7 @@ def _label_lines(raw: str) -> list[str]:
 def _to_draft(chart: Flowchart, draft: Draft) -> None:
     incoming: dict[str, int] = {nid: 0 for nid in chart.nodes}
     pairs = _dependency_pairs(chart, draft)
-    for (src, dst), _ in pairs.items():
+    for _src, dst in pairs:
         incoming[dst] += 1
 
     ids: dict[str, str] = {}  # mermaid node id -> plan id
@@ -196,7 +196,9 @@ def _dependency_pairs(chart: Flowchart, draft: Draft) -> dict[tuple[str, str], s
         if e.kind == "invisible":
             continue
         if e.direction in ("none", "both"):
-            draft.warn(e.line, f"link {e.src} - {e.dst} has no single direction; no dependency made")
+            draft.warn(
+                e.line, f"link {e.src} - {e.dst} has no single direction; no dependency made"
+            )
             continue
         src, dst = (e.src, e.dst) if e.direction == "forward" else (e.dst, e.src)
         for a in _expand(chart, src):

@@ -122,7 +122,9 @@ def parse(lines: list[str], first_line: int, source: str) -> Flowchart:
     p = _Parser(source)
     head = _HEADER.match(lines[0].strip())
     if head is None:
-        raise SourceError(source, first_line, "expected 'graph' or 'flowchart' to start the diagram")
+        raise SourceError(
+            source, first_line, "expected 'graph' or 'flowchart' to start the diagram"
+        )
     rest = lines[0].strip()[head.end() :]
     for k, raw in enumerate([rest, *lines[1:]]):
         p.line(raw, first_line + k)
@@ -175,7 +177,9 @@ class _Parser:
             sid, title = m.group(1), m.group(2)
         elif rest.startswith('"') and rest.endswith('"') and len(rest) > 1:
             title = rest[1:-1]
-            sid = re.sub(r"\W+", "_", title).strip("_") or f"subgraph{len(self.chart.subgraphs) + 1}"
+            sid = (
+                re.sub(r"\W+", "_", title).strip("_") or f"subgraph{len(self.chart.subgraphs) + 1}"
+            )
         elif rest:
             title = rest
             sid = rest if _NODE_ID.fullmatch(rest) else re.sub(r"\W+", "_", rest).strip("_")
@@ -247,7 +251,9 @@ class _Parser:
                 raise self.fail(n, f"node {nid!r}: '@{{' is never closed")
             body = text[pos + 2 : end]
             lm = re.search(r'label\s*:\s*(?:"([^"]*)"|([^,}]*))', body)
-            label = (lm.group(1) if lm and lm.group(1) is not None else (lm.group(2) if lm else nid)).strip()
+            label = (
+                lm.group(1) if lm and lm.group(1) is not None else (lm.group(2) if lm else nid)
+            ).strip()
             pos = end + 1
         else:
             for opener, closers in _SHAPES:
@@ -259,7 +265,9 @@ class _Parser:
                     break
             else:
                 if pos < len(text) and text[pos] in "[({>":
-                    raise self.fail(n, f"node {nid!r}: the shape opened at column {pos + 1} is never closed")
+                    raise self.fail(
+                        n, f"node {nid!r}: the shape opened at column {pos + 1} is never closed"
+                    )
         c = _CLASS.match(text, pos)
         if c:
             classes.append(c.group(1))
@@ -278,7 +286,9 @@ class _Parser:
             end = _LABEL_END[s.group(1)].search(text, s.end()) if s else None
             if s is None or end is None:
                 shown = text[pos : pos + 20]
-                raise self.fail(n, f"expected an arrow such as --> at column {pos + 1}, found {shown!r}")
+                raise self.fail(
+                    n, f"expected an arrow such as --> at column {pos + 1}, found {shown!r}"
+                )
             label = text[s.end() : end.start()].strip()
             arrow = s.group() + end.group()
             pos = end.end()
@@ -286,7 +296,9 @@ class _Parser:
         if after < len(text) and text[after] == "|":
             close = text.find("|", after + 1)
             if close < 0:
-                raise self.fail(n, f"edge label opened with '|' at column {after + 1} is never closed")
+                raise self.fail(
+                    n, f"edge label opened with '|' at column {after + 1} is never closed"
+                )
             label = text[after + 1 : close].strip()
             pos = close + 1
         kind = (
@@ -300,7 +312,9 @@ class _Parser:
         )
         head = arrow[-1] in ">xo" and not arrow.endswith(("-", "=", "."))
         back = arrow.startswith("<")
-        direction = "both" if head and back else "forward" if head else "backward" if back else "none"
+        direction = (
+            "both" if head and back else "forward" if head else "backward" if back else "none"
+        )
         return pos, (kind, direction, label.strip('"'))
 
 

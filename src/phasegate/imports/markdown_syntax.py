@@ -1,0 +1,149 @@
+"""Markdown -> a tree of sections with their fields, checklists and fenced blocks.
+
+Sections are ATX headings (`## Title`) and, below them, paragraphs that are wholly bold
+(`**Agent 1: Workspace Discovery Specialist**`), which plan documents use as small headings.
+A bold line ending in a colon (`**Immediate Tasks:**`) is a label inside its section instead.
+Fields are `**Key:** value`, `**Key**: value` and list items `- Key: value`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w+-]*)")
+_CHECK = re.compile(r"^(\s*)[-*+]\s+\[([ xX])\]\s+(.*\S)\s*$")
+_BOLD_FIELD = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*:]{1,40}?)\s*(?::\*\*|\*\*\s*:)\s*(.*\S)\s*$")
+_LIST_FIELD = re.compile(r"^\s*[-*+]\s+([A-Za-z][\w /-]{0,30}?)\s*:\s+(.*\S)\s*$")
+_BOLD_LINE = re.compile(r"^\*\*([^*]+?)\*\*(.*)$")
+
+
+@dataclass
+class Check:
+    done: bool
+    text: str
+    line: int
+    indent: int
+    label: str  # the bold label above it, if any ("Immediate Tasks")
+
+
+@dataclass
+class Block:
+    lang: str
+    text: str
+    line: int  # line of the first line inside the fence
+
+
+@dataclass
+class Section:
+    level: int
+    title: str
+    line: int
+    parent: Section | None = None
+    pseudo: bool = False
+    fields: dict[str, tuple[str, int]] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+    children: list[Section] = field(default_factory=list)
+
+    def walk(self) -> list[Section]:
+        out = [self]
+        for c in self.children:
+            out.extend(c.walk())
+        return out
+
+    def ancestors(self) -> list[Section]:
+        out: list[Section] = []
+        s = self.parent
+        while s is not None:
+            out.append(s)
+            s = s.parent
+        return out
+
+
+@dataclass
+class Document:
+    root: Section
+    blocks: list[Block]
+
+    def sections(self) -> list[Section]:
+        return self.root.walk()[1:]
+
+    def first_heading(self) -> Section | None:
+        for s in self.sections():
+            if not s.pseudo:
+                return s
+        return None
+
+
+def norm_key(key: str) -> str:
+    return " ".join(key.lower().replace("_", " ").split())
+
+
+def clean_value(value: str) -> str:
+    v = value.strip()
+    v = re.sub(r"`([^`]*)`", r"\1", v)
+    return re.sub(r"\*\*([^*]*)\*\*", r"\1", v).strip()
+
+
+def parse(text: str) -> Document:
+    root = Section(0, "", 0)
+    blocks: list[Block] = []
+    real = root  # the innermost ATX heading
+    current = root  # real, or a bold pseudo-heading inside it
+    label = ""
+    fence: tuple[str, str, int, list[str]] | None = None
+    for n, line in enumerate(text.splitlines(), 1):
+        if fence is not None:
+            marker, lang, start, body = fence
+            if line.strip().startswith(marker) and not line.strip()[len(marker) :].strip():
+                blocks.append(Block(lang, "\n".join(body), start))
+                fence = None
+            else:
+                body.append(line)
+            continue
+        m = _FENCE.match(line)
+        if m:
+            fence = (m.group(1), m.group(2).lower(), n + 1, [])
+            continue
+        m = _HEADING.match(line)
+        if m:
+            level = len(m.group(1))
+            parent = real
+            while parent.level >= level:
+                parent = parent.parent or root
+            sec = Section(level, clean_value(m.group(2)), n, parent)
+            parent.children.append(sec)
+            real = current = sec
+            label = ""
+            continue
+        m = _BOLD_FIELD.match(line)
+        if m:
+            current.fields.setdefault(norm_key(m.group(1)), (clean_value(m.group(2)), n))
+            continue
+        m = _BOLD_LINE.match(line.strip())
+        if m:
+            inner, after = m.group(1).strip(), m.group(2).strip()
+            if inner.endswith(":") or after.startswith(":") or not after or after.startswith("("):
+                if inner.endswith(":") or after.startswith(":"):
+                    label = inner.rstrip(":")
+                    continue
+                sec = Section(real.level + 1, clean_value(inner), n, real, pseudo=True)
+                real.children.append(sec)
+                current = sec
+                label = ""
+                continue
+        m = _CHECK.match(line)
+        if m:
+            indent = len(m.group(1).expandtabs(4))
+            current.checks.append(
+                Check(m.group(2) != " ", clean_value(m.group(3)), n, indent, label)
+            )
+            continue
+        m = _LIST_FIELD.match(line)
+        if m:
+            current.fields.setdefault(norm_key(m.group(1)), (clean_value(m.group(2)), n))
+    if fence is not None:
+        marker, lang, start, body = fence
+        blocks.append(Block(lang, "\n".join(body), start))
+    return Document(root, blocks)
