@@ -1,0 +1,103 @@
+"""Carrying out a plan: the run loop, agent supervision, briefs, gates and resume.
+
+`execute` is what `phasegate run` calls; `dry_run` describes what it would do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from phasegate.engine.live import View
+from phasegate.engine.loop import Engine, RunOptions, RunResult, scope_of
+from phasegate.engine.workspace import Workspace
+from phasegate.errors import UsageError
+from phasegate.plan.model import Plan
+
+__all__ = ["Engine", "RunOptions", "RunResult", "dry_run", "execute"]
+
+
+def _validate(plan: Plan, opts: RunOptions) -> None:
+    ids = {e.id for e in plan.efforts}
+    unknown = [x for x in opts.only if x not in ids]
+    if unknown:
+        raise UsageError(f"--only: unknown effort {unknown[0]!r}")
+    if opts.agents is not None and opts.agents < 1:
+        raise UsageError("--agents must be at least 1")
+
+
+def execute(
+    plan: Plan,
+    plan_path: Path,
+    state_dir: Path,
+    db: str | None,
+    opts: RunOptions,
+    view: View,
+) -> RunResult:
+    from phasegate.store import db_path, open_store
+
+    _validate(plan, opts)
+    ws = Workspace.open(
+        plan, plan_path, state_dir, db_path(db, state_dir=state_dir), worktrees=opts.worktrees
+    )
+    ws.prepare()
+    with open_store(db, state_dir=state_dir) as store:
+        engine = Engine(plan, store, ws, opts, view)
+        return asyncio.run(engine.run())
+
+
+def dry_run(
+    plan: Plan, plan_path: Path, state_dir: Path, db: str | None, opts: RunOptions
+) -> list[str]:
+    """What a run would do, in dispatch order, touching nothing."""
+    from phasegate.plangraph import PlanGraph
+    from phasegate.proc import shell_argv
+    from phasegate.store import db_path, open_store
+
+    _validate(plan, opts)
+    states: dict[str, str] = {}
+    path = db_path(db, state_dir=state_dir)
+    if path.exists():
+        with open_store(db, state_dir=state_dir) as store:
+            states = {k: v.state for k, v in store.efforts().items()}
+    scope = set(scope_of(plan, opts.only))
+    g = PlanGraph.of(plan)
+    tail = g.remaining_path()
+    agents = opts.agents or plan.agents.max
+    lines = [
+        f"would run {len(scope)} effort(s) of {plan.project} with up to {agents} agent(s)"
+        + ("" if opts.worktrees else ", without worktrees"),
+    ]
+    if opts.worktrees:
+        lines.append(f"integration branch {plan.repo.integration} (from {plan.repo.base})")
+    for k, p in enumerate(plan.phases):
+        after = plan.phase_after(k)
+        entry = ", ".join(c.label for c in p.entry) or "none"
+        gate = ", ".join(c.label for c in p.gate.checks) or "no checks"
+        lines.append(
+            f"phase {p.id}: after {', '.join(after) or 'nothing'}; entry: {entry}; gate: {gate}"
+        )
+    for w, ids in enumerate(g.waves(), 1):
+        todo = [i for i in ids if i in scope]
+        todo.sort(key=lambda i: -tail[g.index[i]])
+        for i in todo:
+            e = plan.effort(i)
+            st = states.get(i, "pending")
+            cmd = e.command if e.command is not None else plan.agents.command
+            shown = " ".join(shell_argv(cmd)) if cmd is not None else "(no command)"
+            if st == "done":
+                lines.append(f"wave {w}: {i} already done, skipped")
+                continue
+            deps = [d for d in e.depends_on if d in g.index]
+            where = ""
+            if opts.worktrees:
+                stack = (
+                    f" + {', '.join(plan.branch_of(plan.effort(d)) for d in deps)}" if deps else ""
+                )
+                where = f" on {plan.branch_of(e)} ({plan.repo.base}{stack})"
+            checks = ", ".join(c.label for c in e.checks) or "none"
+            lines.append(
+                f"wave {w}: {i} [{st}]{where}: run `{shown}`; checks: {checks}"
+                f"; remaining path {tail[g.index[i]]:g}"
+            )
+    return lines

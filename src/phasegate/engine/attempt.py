@@ -1,0 +1,269 @@
+"""One effort, from its stacked branch to its merge: the steps of an attempt.
+
+Each step stores its event before acting on it, and each step can be entered again after a
+crash: `resume` looks at the recorded state and the agent's traces (pid, exit file) and goes
+on from there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from phasegate import gates
+from phasegate.engine import crash, supervisor
+from phasegate.engine.brief import Handoff, build
+from phasegate.engine.workspace import Workspace
+from phasegate.plan.expr import parse_duration
+from phasegate.plan.model import Effort, Plan
+from phasegate.proc import shell_argv
+from phasegate.store import Store
+
+Notify = Callable[[str, str], None]  # (effort id, message)
+
+
+@dataclass
+class Shared:
+    """What every effort task of one run shares."""
+
+    plan: Plan
+    store: Store
+    ws: Workspace
+    notify: Notify
+    git_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    pids: dict[str, int] = field(default_factory=dict)  # effort -> live agent pid (for the view)
+
+
+class Attempt:
+    def __init__(self, sh: Shared, effort: Effort) -> None:
+        self.sh = sh
+        self.e = effort
+        self.store = sh.store
+        agents = sh.plan.agents
+        self.timeout = parse_duration(agents.timeout) if agents.timeout is not None else None
+        self.grace = parse_duration(agents.grace)
+
+    # -- entry points ----------------------------------------------------------------------
+
+    async def start(self) -> str:
+        """A fresh attempt of a ready (or retried) effort. Returns the state it ends in."""
+        ev = self.store.transition(self.e.id, "running", reason="dispatched")
+        crash.point("running")
+        attempt = ev.attempt or 1
+        self.sh.notify(self.e.id, f"running (attempt {attempt})")
+        return await self._from_running(attempt, None)
+
+    async def resume(self) -> str:
+        """Carry on with an effort a previous engine left in flight."""
+        v = self.store.effort(self.e.id)
+        if v.state == "checking":
+            return await self._check(v.attempt)
+        if v.state == "done":
+            return await self._merge(v.attempt)
+        attempt = v.attempt
+        exit_file = self.sh.ws.exit_file(self.e.id, attempt)
+        started = v.started_at or 0.0
+        handle = None
+        if v.pid is not None and v.pid_start is not None:
+            handle = supervisor.adopt(v.pid, int(v.pid_start), exit_file, started)
+        if handle is None:
+            handle = supervisor.orphan(exit_file, started)
+        if handle is not None:
+            self.sh.notify(self.e.id, f"adopted running agent (pid {handle.pid})")
+            return await self._await_agent(attempt, handle)
+        code = supervisor.read_exit(exit_file)
+        if code is not None:
+            self.sh.notify(self.e.id, "agent finished while phasegate was down")
+            dead = supervisor.Handle(-1, -1, exit_file, started)
+            return await self._await_agent(attempt, dead)
+        pid_file = exit_file.with_name(exit_file.name + ".pid")
+        if pid_file.exists():
+            # It started and vanished without an exit status: a new attempt, not counted
+            # against the effort's retries since the agent never had its say.
+            self.store.transition(
+                self.e.id, "failed", attempt=attempt,
+                reason=f"agent of attempt {attempt} was lost while phasegate was down",
+                data={"lost": True},
+            )  # fmt: skip
+            return await self.start()
+        return await self._from_running(attempt, None)
+
+    # -- steps -----------------------------------------------------------------------------
+
+    async def _from_running(self, attempt: int, handle: supervisor.Handle | None) -> str:
+        sh, e = self.sh, self.e
+        if sh.ws.worktrees:
+            deps = [d for d in e.depends_on if d in {x.id for x in sh.plan.efforts}]
+            pairs = [(d, sh.plan.branch_of(sh.plan.effort(d))) for d in deps]
+            from phasegate.git.merge import stack
+
+            async with sh.git_lock:
+                outcome = await asyncio.to_thread(
+                    stack, sh.ws.repo or Path("."), sh.ws.worktree(e), sh.plan.branch_of(e),
+                    sh.plan.repo.base, pairs,
+                )  # fmt: skip
+            if not outcome.ok:
+                reason = f"stacked branch: {outcome.reason}"
+                self.store.transition(
+                    e.id, "conflicted", attempt=attempt, reason=reason,
+                    data={"files": outcome.conflicts, "branch": outcome.branch},
+                )  # fmt: skip
+                sh.notify(e.id, f"conflicted: {reason}")
+                return "conflicted"
+        crash.point("stacked")
+        brief = sh.ws.brief(e.id, attempt)
+        brief.write_text(build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt,
+                               worktrees=sh.ws.worktrees))  # fmt: skip
+        command = e.command if e.command is not None else sh.plan.agents.command
+        if command is None:
+            command = "true"  # validated plans name a command; a bare plan runs nothing
+        log = sh.ws.log(e.id, attempt)
+        handle = await supervisor.spawn(
+            shell_argv(command), cwd=sh.ws.effort_dir(e), env=sh.ws.agent_env(e, attempt),
+            log=log, exit_file=sh.ws.exit_file(e.id, attempt),
+        )  # fmt: skip
+        crash.point("spawned")
+        self.store.append(
+            "agent.spawned", effort=e.id, attempt=attempt, key=f"spawn:{e.id}:{attempt}",
+            data={"pid": handle.pid, "pid_start": handle.pid_start, "attempt": attempt,
+                  "log": str(log)},
+        )  # fmt: skip
+        crash.point("spawn-recorded")
+        sh.notify(e.id, f"agent started (pid {handle.pid}, log {log.name})")
+        return await self._await_agent(attempt, handle)
+
+    async def _await_agent(self, attempt: int, handle: supervisor.Handle) -> str:
+        sh, e = self.sh, self.e
+        if handle.pid > 0:
+            sh.pids[e.id] = handle.pid
+        try:
+            result = await supervisor.wait(handle, timeout=self.timeout, grace=self.grace)
+        finally:
+            sh.pids.pop(e.id, None)
+        crash.point("exited")
+        self.store.append(
+            "agent.exited", effort=e.id, attempt=attempt, key=f"exit:{e.id}:{attempt}",
+            data={"exit_code": result.exit_code, "duration": round(result.duration, 3),
+                  "timed_out": result.timed_out},
+        )  # fmt: skip
+        crash.point("exit-recorded")
+        if sh.ws.worktrees:
+            await asyncio.to_thread(self._keep_leftovers, attempt)
+        if result.timed_out:
+            return self._fail(
+                attempt, f"agent timed out after {self.timeout:g}s; process group killed"
+            )
+        if result.exit_code != 0:
+            code = "no exit status" if result.exit_code is None else f"exit {result.exit_code}"
+            return self._fail(attempt, f"agent failed ({code}); log {sh.ws.log(e.id, attempt)}")
+        self.store.transition(e.id, "checking", attempt=attempt, reason="agent exited 0")
+        crash.point("checking")
+        return await self._check(attempt)
+
+    def _keep_leftovers(self, attempt: int) -> None:
+        from phasegate.git.worktrees import commit_leftover
+
+        wt = self.sh.ws.worktree(self.e)
+        if not wt.exists():
+            return
+        sha = commit_leftover(
+            wt,
+            f"phasegate: work left uncommitted by the agent of {self.e.id} (attempt {attempt})",
+        )
+        if sha:
+            self.sh.notify(self.e.id, f"committed work the agent left uncommitted ({sha[:8]})")
+
+    def _fail(self, attempt: int, reason: str) -> str:
+        self.store.transition(self.e.id, "failed", attempt=attempt, reason=reason)
+        self.sh.notify(self.e.id, f"failed: {reason}")
+        return "failed"
+
+    async def _check(self, attempt: int) -> str:
+        sh, e = self.sh, self.e
+        outcomes = await asyncio.to_thread(
+            gates.run_checks, e.checks, cwd=sh.ws.effort_dir(e), extra_env=sh.ws.check_env(e)
+        )
+        for i, o in enumerate(outcomes):
+            self.store.append(
+                "check.result", effort=e.id, attempt=attempt, data=o.event_data("effort"),
+                key=f"check:{e.id}:{attempt}:{i}",
+            )  # fmt: skip
+        crash.point("checked")
+        if not all(o.passed for o in outcomes):
+            reason = gates.failure_reason(outcomes)
+            self.store.transition(e.id, "rejected", attempt=attempt, reason=reason)
+            sh.notify(e.id, f"rejected: {reason}")
+            return "rejected"
+        if not sh.ws.worktrees:
+            self.store.transition(e.id, "done", attempt=attempt, reason="checks passed")
+            crash.point("done")
+            sh.notify(e.id, "done")
+            return "done"
+        return await self._merge(attempt)
+
+    async def _merge(self, attempt: int) -> str:
+        sh, e = self.sh, self.e
+        if not sh.ws.worktrees or self.store.effort(e.id).merged:
+            return "done"
+        branch = sh.plan.branch_of(e)
+        self._conflict_check(attempt)
+        from phasegate.git.merge import merge_done
+
+        async with sh.git_lock:
+            outcome = await asyncio.to_thread(merge_done, sh.ws.integration, branch, e.id, e.title)
+        crash.point("merged-git")
+        if not outcome.ok:
+            reason = f"merge into {sh.plan.repo.integration}: {outcome.reason}"
+            self.store.transition(
+                e.id, "conflicted", attempt=attempt, reason=reason,
+                data={"files": outcome.conflicts, "branch": branch},
+            )  # fmt: skip
+            sh.notify(e.id, f"conflicted: {reason}")
+            return "conflicted"
+        if self.store.effort(e.id).state != "done":
+            self.store.transition(
+                e.id, "done", attempt=attempt, reason="checks passed; merged",
+                data={"commit": outcome.commit},
+            )  # fmt: skip
+        crash.point("done")
+        self.store.append(
+            "effort.merged", effort=e.id, attempt=attempt, key=f"merged:{e.id}:{attempt}",
+            data={"commit": outcome.commit, "into": sh.plan.repo.integration, "branch": branch},
+        )  # fmt: skip
+        crash.point("merge-recorded")
+        sh.notify(e.id, f"done; merged into {sh.plan.repo.integration}")
+        return "done"
+
+    def _conflict_check(self, attempt: int) -> None:
+        """Findings of the conflicts module before the merge, recorded for status and gates."""
+        try:
+            from phasegate import conflicts
+        except ImportError:
+            return
+        check: Any = getattr(conflicts, "check_before_merge", None)
+        if check is None:
+            return
+        try:
+            check(self.sh.plan, self.e, store=self.store, repo=self.sh.ws.repo)
+        except TypeError:
+            return
+
+    def _handoffs(self) -> list[Handoff]:
+        sh = self.sh
+        out: list[Handoff] = []
+        ids = {x.id for x in sh.plan.efforts}
+        for d in self.e.depends_on:
+            if d not in ids:
+                continue
+            dep = sh.plan.effort(d)
+            branch = sh.plan.branch_of(dep)
+            changed: list[str] = []
+            if sh.ws.worktrees and sh.ws.repo is not None:
+                from phasegate.git.worktrees import changed_files
+
+                changed = changed_files(sh.ws.repo, sh.plan.repo.base, branch)
+            out.append(Handoff(d, dep.title, branch, sh.store.notes(d), changed))
+        return out

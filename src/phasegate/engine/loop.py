@@ -1,0 +1,336 @@
+"""The run loop: open phases, mark efforts ready or blocked, dispatch agents by remaining
+critical path, close gates, and say at the end why the run did not finish, if it did not.
+
+All state lives in the store; the loop keeps only what can be rebuilt (tasks in flight,
+backoff deadlines), which is why running it again after a crash simply carries on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from phasegate.engine import crash
+from phasegate.engine.attempt import Attempt, Shared
+from phasegate.engine.live import View
+from phasegate.engine.phases import close_gate, run_entry
+from phasegate.engine.workspace import Workspace
+from phasegate.plan.expr import parse_duration
+from phasegate.plan.model import Effort, Plan
+from phasegate.plangraph import PlanGraph
+from phasegate.states import ACTIVE, PHASE_CLOSED
+from phasegate.store import EffortView, Store
+
+_TICK = 0.5
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    agents: int | None = None
+    only: tuple[str, ...] = ()
+    worktrees: bool = True
+    retry: bool = False
+
+
+@dataclass
+class RunResult:
+    ok: bool
+    reasons: list[str]
+    efforts: dict[str, str] = field(default_factory=dict)
+    phases: dict[str, str] = field(default_factory=dict)
+    elapsed: float = 0.0
+
+
+def scope_of(plan: Plan, only: tuple[str, ...]) -> list[str]:
+    """The efforts a run covers: all, or the chosen ones with everything they depend on."""
+    if not only:
+        return [e.id for e in plan.efforts]
+    ids = {e.id for e in plan.efforts}
+    chosen: set[str] = set()
+    todo = list(only)
+    while todo:
+        x = todo.pop()
+        if x in chosen or x not in ids:
+            continue
+        chosen.add(x)
+        todo += plan.effort(x).depends_on
+    return [e.id for e in plan.efforts if e.id in chosen]
+
+
+class Engine:
+    def __init__(self, plan: Plan, store: Store, ws: Workspace, opts: RunOptions, view: View):
+        self.plan = plan
+        self.store = store
+        self.ws = ws
+        self.opts = opts
+        self.view = view
+        self.max = opts.agents or plan.agents.max
+        self.scope = scope_of(plan, opts.only)
+        g = PlanGraph.of(plan)
+        tail = g.remaining_path()
+        self.priority = {n.id: (-tail[i], i) for i, n in enumerate(g.nodes)}
+        self.wave = {}
+        for w, ids in enumerate(g.waves(), 1):
+            for x in ids:
+                self.wave[x] = w
+        self.effort_ids = {e.id for e in plan.efforts}
+        self.external = {x.id: x.status for x in plan.external}
+        self.backoff = parse_duration(plan.agents.backoff)
+        self.tasks: dict[str, asyncio.Task[str]] = {}
+        self.not_before: dict[str, float] = {}
+        self.budget: dict[str, int] = {}
+        self.entry_failed: dict[str, str] = {}
+        self.slots: dict[str, int] = {}
+
+    # -- facts -----------------------------------------------------------------------------
+
+    def _budget(self, e: str, v: EffortView) -> int:
+        if e not in self.budget:
+            lost = sum(
+                1
+                for ev in self.store.events(effort=e, kinds=["effort.state"])
+                if ev.data.get("lost")
+            )
+            base = (
+                v.attempt
+                if self.opts.retry and v.state in {"failed", "rejected", "conflicted"}
+                else 0
+            )
+            self.budget[e] = base + self.plan.agents.retries + 1 + lost
+        return self.budget[e]
+
+    def _dead(self, e: str, v: EffortView) -> bool:
+        if v.state in {"conflicted", "cancelled", "blocked"}:
+            return not (
+                self.opts.retry and v.state == "conflicted" and v.attempt < self._budget(e, v)
+            )
+        if v.state in {"failed", "rejected"}:
+            return v.attempt >= self._budget(e, v)
+        return False
+
+    def _finished(self, v: EffortView) -> bool:
+        return v.state == "done" and (v.merged or not self.ws.worktrees)
+
+    def _block_reason(self, e: Effort, views: dict[str, EffortView], phases: dict[str, str]) -> str:
+        for d in e.depends_on:
+            if d in self.effort_ids:
+                dv = views.get(d, EffortView(d))
+                if dv.state == "blocked" or self._dead(d, dv):
+                    return f"dependency {d} is {dv.state}"
+            elif self.external.get(d) == "pending":
+                return f"external prerequisite {d} is not done"
+        p = self.plan.phase_of(e)
+        if p is None:
+            return ""
+        if p in self.entry_failed:
+            return f"phase {p} entry check failed: {self.entry_failed[p]}"
+        k = [x.id for x in self.plan.phases].index(p)
+        for q in self.plan.phase_after(k):
+            if phases.get(q) == "failed":
+                reason = self.store.phases()[q].reason
+                return f"phase {q} gate failed: {reason}"
+            if q in self.entry_failed:
+                return f"phase {q} entry check failed: {self.entry_failed[q]}"
+            for other in self.plan.efforts:
+                if self.plan.phase_of(other) == q:
+                    ov = views.get(other.id, EffortView(other.id))
+                    if ov.state == "blocked" or self._dead(other.id, ov):
+                        return f"phase {q} cannot pass: effort {other.id} is {ov.state}"
+        return ""
+
+    def _startable(self, e: Effort, views: dict[str, EffortView], phases: dict[str, str]) -> bool:
+        for d in e.depends_on:
+            if d in self.effort_ids and not self._finished(views.get(d, EffortView(d))):
+                return False
+        p = self.plan.phase_of(e)
+        return p is None or phases.get(p, "waiting") == "open"
+
+    # -- the loop --------------------------------------------------------------------------
+
+    async def run(self) -> RunResult:
+        t0 = time.monotonic()
+        self.ws.prepare()
+        if self.ws.worktrees:
+            from phasegate.git.merge import integration_worktree
+
+            assert self.ws.repo is not None
+            await asyncio.to_thread(
+                integration_worktree, self.ws.repo, self.ws.integration,
+                self.plan.repo.integration, self.plan.repo.base,
+            )  # fmt: skip
+        sh = Shared(self.plan, self.store, self.ws, self.view.effort_line)
+        self.view.start(self)
+        try:
+            self._resume(sh)
+            while True:
+                acted = await self._phases()
+                views = self.store.efforts()
+                acted = self._mark(views) or acted
+                views = self.store.efforts()
+                self._dispatch(sh, views)
+                self.view.refresh()
+                if not self.tasks and not acted:
+                    wait = self._next_retry(views)
+                    if wait is None:
+                        break
+                    await asyncio.sleep(wait)
+                    continue
+                if self.tasks:
+                    done, _ = await asyncio.wait(
+                        self.tasks.values(), timeout=_TICK, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    self._reap(done)
+        finally:
+            self.view.stop()
+        return self._result(time.monotonic() - t0)
+
+    def _resume(self, sh: Shared) -> None:
+        for e in self.scope:
+            v = self.store.effort(e)
+            if v.state in ACTIVE or (v.state == "done" and self.ws.worktrees and not v.merged):
+                self._launch(sh, e, Attempt(sh, self.plan.effort(e)).resume())
+
+    def _launch(self, sh: Shared, e: str, coro: Coroutine[Any, Any, str]) -> None:
+        used = set(self.slots.values())
+        self.slots[e] = next(i for i in range(1, len(used) + 2) if i not in used)
+        self.tasks[e] = asyncio.ensure_future(coro)
+
+    def _reap(self, done: set[asyncio.Task[str]]) -> None:
+        for e, t in list(self.tasks.items()):
+            if t not in done:
+                continue
+            del self.tasks[e]
+            self.slots.pop(e, None)
+            state = t.result()  # an exception here is a bug in phasegate: let it surface
+            if state in {"failed", "rejected"}:
+                attempt = self.store.effort(e).attempt
+                self.not_before[e] = time.monotonic() + self.backoff * 2 ** max(0, attempt - 1)
+
+    def _next_retry(self, views: dict[str, EffortView]) -> float | None:
+        waits = [
+            max(0.0, self.not_before.get(e, 0.0) - time.monotonic())
+            for e in self.scope
+            if e in views and views[e].state in {"failed", "rejected"}
+            and not self._dead(e, views[e])
+        ]  # fmt: skip
+        return min(waits) if waits else None
+
+    async def _phases(self) -> bool:
+        """Open phases whose entry holds; gate phases whose efforts are all finished."""
+        acted = False
+        views = self.store.efforts()
+        states = {k: v.state for k, v in self.store.phases().items()}
+        for k, p in enumerate(self.plan.phases):
+            st = states.get(p.id, "waiting")
+            if st == "waiting" and p.id not in self.entry_failed:
+                if not all(states.get(q) in PHASE_CLOSED for q in self.plan.phase_after(k)):
+                    continue
+                outcomes = await asyncio.to_thread(
+                    run_entry, self.store, p, self.ws.gate_dir(), self.ws.check_env()
+                )
+                bad = [f"'{o.name}' ({o.why})" for o in outcomes if not o.passed]
+                if bad:
+                    self.entry_failed[p.id] = ", ".join(bad)
+                    self.view.phase_line(p.id, f"entry check failed: {self.entry_failed[p.id]}")
+                    continue
+                crash.point("phase-opening")
+                self.store.phase_transition(p.id, "open", reason="entry checks passed")
+                self.view.phase_line(p.id, "open")
+                states[p.id] = "open"
+                acted = True
+            if states.get(p.id) in {"open", "gating"}:
+                mine = [e for e in self.plan.efforts if self.plan.phase_of(e) == p.id]
+                if all(self._finished(views.get(e.id, EffortView(e.id))) for e in mine):
+                    self.view.phase_line(p.id, "evaluating gate")
+                    verdict = await asyncio.to_thread(
+                        close_gate, self.plan, self.store, p, self.ws.gate_dir(),
+                        self.ws.check_env(),
+                    )  # fmt: skip
+                    states[p.id] = "passed" if verdict.passed else "failed"
+                    msg = (
+                        "gate passed"
+                        if verdict.passed
+                        else "gate FAILED: " + "; ".join(verdict.reasons)
+                    )
+                    self.view.phase_line(p.id, msg)
+                    acted = True
+        return acted
+
+    def _mark(self, views: dict[str, EffortView]) -> bool:
+        """pending -> ready, and pending/ready -> blocked (or back) as the facts say."""
+        acted = False
+        phases = {k: v.state for k, v in self.store.phases().items()}
+        for e_id in self.scope:
+            if e_id in self.tasks:
+                continue
+            e = self.plan.effort(e_id)
+            v = views.get(e_id, EffortView(e_id))
+            if v.state not in {"pending", "ready", "blocked"}:
+                continue
+            reason = self._block_reason(e, views, phases)
+            if reason:
+                if v.state != "blocked":
+                    self.store.transition(e_id, "blocked", reason=reason)
+                    self.view.effort_line(e_id, f"blocked: {reason}")
+                    views[e_id] = self.store.effort(e_id)
+                    acted = True
+                continue
+            if v.state in {"pending", "blocked"} and self._startable(e, views, phases):
+                self.store.transition(e_id, "ready", reason="dependencies done")
+                crash.point("ready")
+                views[e_id] = self.store.effort(e_id)
+                acted = True
+        return acted
+
+    def _dispatch(self, sh: Shared, views: dict[str, EffortView]) -> None:
+        now = time.monotonic()
+        candidates = []
+        for e in self.scope:
+            if e in self.tasks:
+                continue
+            v = views.get(e, EffortView(e))
+            if v.state == "ready" or (
+                v.state in {"failed", "rejected", "conflicted"}
+                and not self._dead(e, v)
+                and self.not_before.get(e, 0.0) <= now
+            ):
+                candidates.append(e)
+        candidates.sort(key=lambda x: self.priority[x])
+        for e in candidates:
+            if len(self.tasks) >= self.max:
+                break
+            self._launch(sh, e, Attempt(sh, self.plan.effort(e)).start())
+
+    def _result(self, elapsed: float) -> RunResult:
+        views = self.store.efforts()
+        phases = self.store.phases()
+        reasons: list[str] = []
+        for e in self.scope:
+            v = views.get(e, EffortView(e))
+            if v.state != "done":
+                why = f": {v.reason}" if v.reason else ""
+                reasons.append(f"effort {e} is {v.state}{why}")
+        in_scope = set(self.scope)
+        for p in self.plan.phases:
+            mine = {e.id for e in self.plan.efforts if self.plan.phase_of(e) == p.id}
+            if not mine <= in_scope:
+                continue
+            pv = phases.get(p.id)
+            st = pv.state if pv else "waiting"
+            if st not in PHASE_CLOSED:
+                if p.id in self.entry_failed:
+                    why = f"entry check failed: {self.entry_failed[p.id]}"
+                else:
+                    why = pv.reason if st == "failed" and pv else "gate not reached"
+
+                reasons.append(f"phase {p.id} is {st}: {why}")
+        return RunResult(
+            not reasons,
+            reasons,
+            {e: views.get(e, EffortView(e)).state for e in self.scope},
+            {p.id: (phases[p.id].state if p.id in phases else "waiting") for p in self.plan.phases},
+            elapsed,
+        )

@@ -1,0 +1,71 @@
+"""Phase entry checks and gate evaluation, with their evidence stored as events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from phasegate import gates
+from phasegate.engine import crash
+from phasegate.plan.model import Phase, Plan
+from phasegate.store import Store
+
+
+@dataclass(frozen=True)
+class GateVerdict:
+    passed: bool
+    reasons: list[str]
+    evidence: list[dict[str, Any]]
+    figures: dict[str, Any]
+
+
+def run_entry(
+    store: Store, phase: Phase, cwd: Path, env: dict[str, str]
+) -> list[gates.CheckOutcome]:
+    outcomes = gates.run_checks(phase.entry, cwd=cwd, extra_env=env)
+    for o in outcomes:
+        store.append("check.result", phase=phase.id, data=o.event_data("phase-entry"))
+    return outcomes
+
+
+def evaluate_gate(
+    plan: Plan, store: Store, phase: Phase, cwd: Path, env: dict[str, str]
+) -> GateVerdict:
+    """Run the gate's checks and judge its requirements; records `gate.evaluated`."""
+    outcomes = gates.run_checks(phase.gate.checks, cwd=cwd, extra_env=env)
+    evidence = [o.event_data("gate") for o in outcomes]
+    # One transaction for the evidence: a crash leaves all of it or none.
+    store.append_many([{"kind": "check.result", "phase": phase.id, "data": d} for d in evidence])
+    reasons = [f"gate check '{o.name}' failed ({o.why})" for o in outcomes if not o.passed]
+    req_reasons, figures = gates.requirement_reasons(phase, gates.gate_facts(plan, phase, store))
+    reasons += req_reasons
+    verdict = GateVerdict(not reasons, reasons, evidence, figures)
+    store.append(
+        "gate.evaluated",
+        phase=phase.id,
+        data={
+            "passed": verdict.passed,
+            "reasons": reasons,
+            "evidence": evidence,
+            "requirements": figures,
+        },
+    )
+    crash.point("gate-evaluated")
+    return verdict
+
+
+def close_gate(
+    plan: Plan, store: Store, phase: Phase, cwd: Path, env: dict[str, str]
+) -> GateVerdict:
+    """open/failed -> gating -> passed|failed, as the run loop and `phasegate gate` do."""
+    state = store.phases().get(phase.id)
+    if state is None or state.state != "gating":
+        store.phase_transition(phase.id, "gating", reason="evaluating gate")
+    crash.point("gating")
+    verdict = evaluate_gate(plan, store, phase, cwd, env)
+    if verdict.passed:
+        store.phase_transition(phase.id, "passed", reason="gate passed")
+    else:
+        store.phase_transition(phase.id, "failed", reason="; ".join(verdict.reasons))
+    return verdict

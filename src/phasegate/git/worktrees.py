@@ -1,0 +1,116 @@
+"""Worktrees: one per effort, listed, checked for uncommitted work, removed only when safe."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from phasegate.git import git, out, rev
+
+# Used only when the repository has no identity of its own, so commits phasegate makes for
+# agents (leftover work, merges) never fail on a fresh machine.
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "phasegate",
+    "GIT_AUTHOR_EMAIL": "phasegate@localhost",
+    "GIT_COMMITTER_NAME": "phasegate",
+    "GIT_COMMITTER_EMAIL": "phasegate@localhost",
+}
+
+
+@dataclass(frozen=True)
+class Worktree:
+    path: Path
+    branch: str | None  # None when detached
+    head: str | None
+
+
+def identity_env(cwd: str | Path) -> dict[str, str]:
+    """Author/committer variables to pass when the repository names nobody."""
+    r = git("config", "user.email", cwd=cwd, check=False)
+    if r.returncode == 0 and r.stdout.strip():
+        return {}
+    return {k: v for k, v in _IDENTITY.items() if k not in os.environ}
+
+
+def listing(repo: str | Path) -> list[Worktree]:
+    text = git("worktree", "list", "--porcelain", cwd=repo).stdout
+    found: list[Worktree] = []
+    path: Path | None = None
+    branch: str | None = None
+    head: str | None = None
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("worktree "):
+            path = Path(line[len("worktree ") :])
+        elif line.startswith("HEAD "):
+            head = line[len("HEAD ") :]
+        elif line.startswith("branch "):
+            branch = line[len("branch ") :].removeprefix("refs/heads/")
+        elif not line and path is not None:
+            found.append(Worktree(path, branch, head))
+            path, branch, head = None, None, None
+    return found
+
+
+def find(repo: str | Path, path: Path) -> Worktree | None:
+    want = path.resolve()
+    for wt in listing(repo):
+        if wt.path.resolve() == want:
+            return wt
+    return None
+
+
+def add(repo: str | Path, path: Path, branch: str, start: str) -> None:
+    """Check out `branch` at `path`, creating the branch from `start` when it is new.
+
+    Idempotent: an existing worktree at `path` is kept as it is, so a resumed run picks up
+    the work already there.
+    """
+    if find(repo, path) is not None:
+        return
+    git("worktree", "prune", cwd=repo)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if rev(f"refs/heads/{branch}", cwd=repo) is not None:
+        git("worktree", "add", str(path), branch, cwd=repo)
+    else:
+        git("worktree", "add", "-b", branch, str(path), start, cwd=repo)
+
+
+def uncommitted(path: str | Path) -> list[str]:
+    """Paths with changes not yet committed (staged, unstaged or untracked)."""
+    text = git("status", "--porcelain", "--untracked-files=all", cwd=path).stdout
+    return [line[3:] for line in text.splitlines() if line.strip()]
+
+
+def commit_leftover(path: str | Path, message: str) -> str | None:
+    """Commit whatever the agent left uncommitted; returns the new commit, or None if clean."""
+    if _merging(path):
+        # An agent that stopped mid-merge: keep its resolution attempt as a plain commit
+        # would lose MERGE_HEAD semantics; abort so the branch stays consistent.
+        git("merge", "--abort", cwd=path, check=False)
+    if not uncommitted(path):
+        return None
+    git("add", "-A", cwd=path)
+    git("commit", "-q", "--no-verify", "-m", message, cwd=path, env=identity_env(path))
+    return out("rev-parse", "HEAD", cwd=path)
+
+
+def remove(repo: str | Path, path: Path) -> None:
+    """Remove a worktree; git itself refuses when it holds changes (no --force here)."""
+    git("worktree", "remove", str(path), cwd=repo)
+
+
+def is_merged(repo: str | Path, branch: str, into: str) -> bool:
+    """Is every commit of `branch` reachable from `into`?"""
+    r = git("merge-base", "--is-ancestor", branch, into, cwd=repo, check=False)
+    return r.returncode == 0
+
+
+def changed_files(repo: str | Path, base: str, branch: str) -> list[str]:
+    """Files `branch` changed since it left `base` (three-dot: its own changes only)."""
+    text = git("diff", "--name-only", f"{base}...{branch}", cwd=repo, check=False).stdout
+    return [line for line in text.splitlines() if line]
+
+
+def _merging(path: str | Path) -> bool:
+    return rev("MERGE_HEAD", cwd=path) is not None
