@@ -365,5 +365,11 @@ class SqliteStore:
     def last_seq(self) -> int:
         return int(self._rows("SELECT COALESCE(MAX(seq), 0) FROM events")[0][0])
 
-    def count_events(self) -> int:
-        return int(self._rows("SELECT COUNT(*) FROM events")[0][0])
+    def count_events(self, kind: str | None = None) -> int:
+        if kind is None:
+            return int(self._rows("SELECT COUNT(*) FROM events")[0][0])
+        return int(self._rows("SELECT COUNT(*) FROM events WHERE kind = ?", (kind,))[0][0])
+
+    def first_event_time(self) -> float | None:
+        rows = self._rows("SELECT ts FROM events ORDER BY seq LIMIT 1")
+        return float(rows[0][0]) if rows else None

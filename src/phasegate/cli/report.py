@@ -1,0 +1,91 @@
+"""phasegate report: an agent's or person's progress report, stored once per key."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from phasegate.cli.common import DbOpt, PlanOpt, example
+
+ORDER = 60
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "report",
+        help="Record progress: deliverables done, blockers, metrics, handoff notes, cost.",
+        epilog=example(
+            'phasegate report 8.1.1 --task-done "AuthorizationChecker interface" --progress 40',
+            "phasegate report --blocker 'no test cluster' --severity high --metric coverage=72",
+            'echo \'{"progress": 80, "note": "types in pkg/x"}\' | phasegate report 8.1.1 --json',
+        ),
+    )
+    def report(
+        effort: Annotated[
+            str | None,
+            typer.Argument(
+                envvar="PHASEGATE_EFFORT", help="Effort id (default $PHASEGATE_EFFORT)."
+            ),
+        ] = None,
+        task_done: Annotated[
+            list[str] | None,
+            typer.Option("--task-done", "-t", help="A deliverable finished, by name or number."),
+        ] = None,
+        progress: Annotated[str | None, typer.Option(help="Percent done, 0-100.")] = None,
+        blocker: Annotated[
+            list[str] | None, typer.Option("--blocker", "-b", help="Something blocking you.")
+        ] = None,
+        severity: Annotated[
+            str | None, typer.Option(help="Blocker severity: critical|high|medium|low.")
+        ] = None,
+        metric: Annotated[
+            list[str] | None, typer.Option("--metric", "-m", help="A plan metric, KEY=VALUE.")
+        ] = None,
+        note: Annotated[
+            str | None, typer.Option(help="Handoff note for dependent efforts.")
+        ] = None,
+        cost: Annotated[
+            str | None, typer.Option(help="Cost of this work in USD (added up).")
+        ] = None,
+        tokens: Annotated[str | None, typer.Option(help="Tokens used (added up).")] = None,
+        key: Annotated[
+            str | None, typer.Option(help="Idempotency key: a report with a stored key is ignored.")
+        ] = None,
+        from_json: Annotated[
+            bool, typer.Option("--json", help="Read the report as a JSON object from stdin.")
+        ] = False,
+        plan: PlanOpt = None,
+        db: DbOpt = None,
+    ) -> int:
+        import sys
+
+        from phasegate.tracking import reports
+        from phasegate.tracking.session import env_attempt, open_session
+
+        if from_json:
+            raw, json_effort, json_key = reports.from_json(sys.stdin.read())
+            effort = effort or json_effort
+            key = key or json_key
+        else:
+            raw = reports.RawReport()
+        raw.tasks_done += list(task_done or [])
+        if progress is not None:
+            raw.progress = progress
+        raw.blockers += [(b, severity) for b in blocker or []]
+        if severity is not None and not raw.blockers:
+            reports.severity(severity)
+        raw.metrics += list(metric or [])
+        for name, value in (("note", note), ("cost", cost), ("tokens", tokens)):
+            if value is not None:
+                setattr(raw, name, value)
+        attempt = env_attempt()
+        with open_session(plan, db) as s:
+            f = reports.effort_facts(s.facts, effort)
+            data = reports.build(s.facts, f, raw)
+            ev = s.store.append("report", effort=f.id, attempt=attempt, data=data, key=key)
+        if ev is None:
+            print(f"report for {f.id} already stored (key {key}); nothing changed")
+        else:
+            print(f"report for {f.id} stored (event {ev.seq})")
+        return 0

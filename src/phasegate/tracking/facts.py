@@ -1,0 +1,306 @@
+"""What the tracking commands need from a plan, as plain values cached beside the state.
+
+Validating a large plan (YAML with positions, pydantic, graph analysis) costs far more than
+the 300 ms `phasegate status` may take, and the plan changes rarely while status, ready and
+report run constantly. So the first command after a plan edit computes these facts and
+writes them to `.phasegate/cache/`, keyed by the plan file's content hash; later commands
+read that JSON file without importing the plan model at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from phasegate.errors import PlanNotFound
+
+if TYPE_CHECKING:
+    from phasegate.plan.model import Plan
+
+FACTS_VERSION = 1
+DEFAULT_PLAN = "phasegate.yaml"
+
+
+@dataclass(frozen=True)
+class EffortFacts:
+    id: str
+    title: str
+    phase: str | None
+    wave: int
+    size: float
+    owner: str
+    priority: str
+    branch: str
+    depends_on: list[str]  # efforts only
+    external: list[str]  # external prerequisites
+    deliverables: list[str]
+    reviewers: list[str]
+    earliest_start: float
+    slack: float
+    remaining: float  # longest path from this effort's start to the end
+    critical: bool
+    files: list[str] = field(default_factory=list)
+    interfaces: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PhaseFacts:
+    id: str
+    title: str
+    after: list[str]
+    efforts: list[str]
+    approvals: list[str]
+    require: dict[str, str]
+    gate_checks: list[str]
+    entry: list[str]
+    deliverables: list[str]
+    integration_points: list[str]
+    sign_off: list[str]
+
+
+@dataclass(frozen=True)
+class MetricFacts:
+    id: str
+    title: str
+    unit: str
+    target: str | None
+    effort: str | None
+    baseline: float | None
+    tolerance: str | None
+
+
+@dataclass(frozen=True)
+class RiskFacts:
+    id: str
+    title: str
+    severity: str
+    effort: str | None
+    phase: str | None
+    owner: str
+    mitigation: str
+    contingency: str
+
+
+@dataclass(frozen=True)
+class EscalationFacts:
+    severity: str
+    within: float  # seconds
+    notify: str | list[str] | None
+    to: list[str]
+    description: str
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    project: str
+    description: str
+    units: str
+    rate: float | None
+    agents_max: int
+    length: float
+    critical_path: list[str]
+    waves: list[list[str]]
+    efforts: list[EffortFacts]  # in a topological order
+    phases: list[PhaseFacts]
+    metrics: list[MetricFacts]
+    risks: list[RiskFacts]
+    escalation: dict[str, EscalationFacts]
+    externals: dict[str, str]  # id -> status
+
+    def effort(self, effort_id: str) -> EffortFacts | None:
+        return self.by_id.get(effort_id)
+
+    @property
+    def by_id(self) -> dict[str, EffortFacts]:
+        cached: dict[str, EffortFacts] | None = self.__dict__.get("_by_id")
+        if cached is None:
+            cached = {e.id: e for e in self.efforts}
+            object.__setattr__(self, "_by_id", cached)
+        return cached
+
+    def metric(self, metric_id: str) -> MetricFacts | None:
+        return next((m for m in self.metrics if m.id == metric_id), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @staticmethod
+    def from_json(d: dict[str, Any]) -> PlanFacts:
+        return PlanFacts(
+            **{
+                **d,
+                "efforts": [EffortFacts(**e) for e in d["efforts"]],
+                "phases": [PhaseFacts(**p) for p in d["phases"]],
+                "metrics": [MetricFacts(**m) for m in d["metrics"]],
+                "risks": [RiskFacts(**r) for r in d["risks"]],
+                "escalation": {k: EscalationFacts(**v) for k, v in d["escalation"].items()},
+            }
+        )
+
+
+def facts_of(plan: Plan) -> PlanFacts:
+    """Pure: the tracking view of a validated plan."""
+    from phasegate.plangraph import PlanGraph
+
+    g = PlanGraph.of(plan)
+    a = g.analysis
+    crit = g.critical_efforts()
+    on = set(crit)
+    remaining = g.remaining_path()
+    wave_of = {i: k for k, ids in enumerate(g.waves(), 1) for i in ids}
+    effort_ids = {e.id for e in plan.efforts}
+    by_id = {e.id: e for e in plan.efforts}
+    efforts: list[EffortFacts] = []
+    for u in g.order:
+        if not g.is_effort(u):
+            continue
+        e = by_id[g.nodes[u].id]
+        efforts.append(
+            EffortFacts(
+                id=e.id,
+                title=e.title,
+                phase=plan.phase_of(e),
+                wave=wave_of[e.id],
+                size=e.size,
+                owner=e.owner,
+                priority=e.priority,
+                branch=plan.branch_of(e),
+                depends_on=[d for d in e.depends_on if d in effort_ids],
+                external=[d for d in e.depends_on if d not in effort_ids],
+                deliverables=list(e.deliverables),
+                reviewers=list(e.reviewers),
+                earliest_start=a.earliest_start[u],
+                slack=a.slack[u],
+                remaining=remaining[u],
+                critical=e.id in on,
+                files=list(e.files),
+                interfaces=list(e.interfaces),
+                checks=[c.label for c in e.checks],
+            )
+        )
+    phases = [
+        PhaseFacts(
+            id=p.id,
+            title=p.title,
+            after=plan.phase_after(i),
+            efforts=[e.id for e in plan.efforts if plan.phase_of(e) == p.id],
+            approvals=list(p.gate.require.approvals),
+            require={
+                k: str(v)
+                for k, v in (
+                    ("deliverables", p.gate.require.deliverables),
+                    ("critical_blockers", p.gate.require.critical_blockers),
+                    ("conflicts", p.gate.require.conflicts),
+                )
+                if v is not None
+            }
+            | {f"metric {k}": str(v) for k, v in p.gate.require.metrics.items()},
+            gate_checks=[
+                c.label + (f" ({c.metric} {c.expect})" if c.metric and c.expect else "")
+                for c in p.gate.checks
+            ],
+            entry=[c.label for c in p.entry],
+            deliverables=list(p.deliverables),
+            integration_points=list(p.integration_points),
+            sign_off=list(p.sign_off),
+        )
+        for i, p in enumerate(plan.phases)
+    ]
+    from phasegate.plan.expr import parse_duration
+
+    return PlanFacts(
+        project=plan.project,
+        description=plan.description,
+        units=plan.units,
+        rate=plan.rate,
+        agents_max=plan.agents.max,
+        length=a.length,
+        critical_path=crit,
+        waves=g.waves(),
+        efforts=efforts,
+        phases=phases,
+        metrics=[
+            MetricFacts(
+                m.id,
+                m.title,
+                m.unit,
+                None if m.target is None else str(m.target),
+                m.effort,
+                m.baseline,
+                None if m.tolerance is None else str(m.tolerance),
+            )
+            for m in plan.metrics
+        ],
+        risks=[
+            RiskFacts(
+                r.id, r.title, r.severity, r.effort, r.phase, r.owner, r.mitigation, r.contingency
+            )
+            for r in plan.risks
+        ],
+        escalation={
+            sev: EscalationFacts(
+                sev,
+                parse_duration(esc.within),
+                esc.notify if isinstance(esc.notify, str | None) else list(esc.notify),
+                list(esc.to),
+                esc.description,
+            )
+            for sev, esc in plan.escalation.items()
+        },
+        externals={x.id: x.status for x in plan.external},
+    )
+
+
+def find_plan(option: str | None) -> Path:
+    """The plan file, found as phasegate.plan.load finds it (kept import-light on purpose)."""
+    if option:
+        p = Path(option)
+        if p.is_dir():
+            p = p / DEFAULT_PLAN
+        if not p.is_file():
+            raise PlanNotFound(f"plan file {option} not found")
+        return p
+    env = os.environ.get("PHASEGATE_PLAN")
+    if env:
+        return find_plan(env)
+    p = Path(DEFAULT_PLAN)
+    if not p.is_file():
+        raise PlanNotFound(
+            f"no {DEFAULT_PLAN} here: pass -f PLAN, or create one with 'phasegate init'"
+        )
+    return p
+
+
+def state_dir_of(plan_path: Path) -> Path:
+    return plan_path.parent / ".phasegate"
+
+
+def load_facts(option: str | None) -> tuple[PlanFacts, Path]:
+    """Facts for the plan `option` names, from the cache when the plan has not changed."""
+    path = find_plan(option)
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    cache = state_dir_of(path) / "cache" / f"facts-v{FACTS_VERSION}.json"
+    try:
+        doc = json.loads(cache.read_text())
+        if doc.get("sha256") == digest:
+            return PlanFacts.from_json(doc["facts"]), path
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    from phasegate.plan.load import load_plan
+
+    loaded = load_plan(str(path))
+    facts = facts_of(loaded.plan)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"sha256": digest, "facts": facts.to_json()}))
+        os.replace(tmp, cache)  # atomic, so concurrent commands never read half a file
+    except OSError:
+        pass  # a read-only checkout still works, only slower
+    return facts, path

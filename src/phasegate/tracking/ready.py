@@ -1,0 +1,75 @@
+"""Which efforts can start now, in dispatch order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from phasegate.states import PHASE_CLOSED
+from phasegate.store.types import EffortView, PhaseView
+from phasegate.tracking.facts import EffortFacts, PlanFacts
+
+PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+# States from which an effort may (re)start without someone clearing it first.
+STARTABLE = frozenset({"pending", "ready", "rework"})
+
+
+@dataclass(frozen=True)
+class Waiting:
+    effort: str
+    on: list[str]  # unfinished dependencies, closed-phase requirements, pending externals
+
+
+def _state(efforts: dict[str, EffortView], eid: str) -> str:
+    v = efforts.get(eid)
+    return v.state if v else "pending"
+
+
+def blockers_of(
+    f: EffortFacts,
+    facts: PlanFacts,
+    efforts: dict[str, EffortView],
+    phases: dict[str, PhaseView],
+) -> list[str]:
+    """What still stands between effort `f` and its start (empty: it may start)."""
+    on: list[str] = []
+    for d in f.depends_on:
+        st = _state(efforts, d)
+        if st != "done":
+            on.append(f"{d} ({st})")
+    for x in f.external:
+        if facts.externals.get(x, "done") != "done":
+            on.append(f"{x} (external, pending)")
+    if f.phase is not None:
+        phase = next((p for p in facts.phases if p.id == f.phase), None)
+        for a in phase.after if phase else []:
+            pv = phases.get(a)
+            st = pv.state if pv else "waiting"
+            if st not in PHASE_CLOSED:
+                on.append(f"phase {a} gate ({st})")
+    return on
+
+
+def ready(
+    facts: PlanFacts, efforts: dict[str, EffortView], phases: dict[str, PhaseView]
+) -> list[EffortFacts]:
+    """Startable efforts whose dependencies and phase entry are satisfied: by priority,
+    then by remaining critical path (longest first), then plan order."""
+    out: list[tuple[int, float, int, EffortFacts]] = []
+    for k, f in enumerate(facts.efforts):
+        if _state(efforts, f.id) not in STARTABLE:
+            continue
+        if blockers_of(f, facts, efforts, phases):
+            continue
+        out.append((PRIORITY_RANK.get(f.priority, 2), -f.remaining, k, f))
+    out.sort(key=lambda t: t[:3])
+    return [t[3] for t in out]
+
+
+def waiting(
+    facts: PlanFacts, efforts: dict[str, EffortView], phases: dict[str, PhaseView]
+) -> list[Waiting]:
+    return [
+        Waiting(f.id, on)
+        for f in facts.efforts
+        if _state(efforts, f.id) in STARTABLE and (on := blockers_of(f, facts, efforts, phases))
+    ]

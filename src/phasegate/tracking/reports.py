@@ -1,0 +1,202 @@
+"""Turning what an agent or person sent into one report event, or one clear refusal.
+
+Everything is validated before anything is stored, so a bad report stores nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from phasegate.errors import InputError
+from phasegate.tracking.facts import EffortFacts, PlanFacts
+
+SEVERITIES = ("critical", "high", "medium", "low")
+JSON_KEYS = {
+    "effort",
+    "tasks_done",
+    "task_done",
+    "progress",
+    "blockers",
+    "blocker",
+    "severity",
+    "metrics",
+    "note",
+    "cost",
+    "tokens",
+    "key",
+}
+
+
+@dataclass
+class RawReport:
+    tasks_done: list[str] = field(default_factory=list)
+    progress: str | None = None
+    blockers: list[tuple[object, object]] = field(default_factory=list)
+    metrics: list[str] = field(default_factory=list)  # "K=V"
+    note: object = None
+    cost: str | None = None
+    tokens: str | None = None
+
+
+def number(text: object, what: str) -> float:
+    if isinstance(text, bool):
+        raise InputError(f"{what}: expected a number, got {text!r}")
+    if isinstance(text, int | float):
+        value = float(text)
+    else:
+        s = str(text).strip().rstrip("%").strip()
+        try:
+            value = float(s)
+        except ValueError:
+            raise InputError(f"{what}: expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise InputError(f"{what}: expected a finite number, got {text!r}")
+    return value
+
+
+def deliverable(f: EffortFacts, given: str) -> str:
+    """A deliverable by name (exact, then case-insensitive) or by its 1-based number."""
+    if given in f.deliverables:
+        return given
+    folded = [d for d in f.deliverables if d.casefold() == given.strip().casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    if given.strip().isdigit():
+        k = int(given.strip())
+        if 1 <= k <= len(f.deliverables):
+            return f.deliverables[k - 1]
+    if not f.deliverables:
+        raise InputError(f"effort {f.id} declares no deliverables; cannot mark {given!r} done")
+    listing = "; ".join(f"{i}. {d}" for i, d in enumerate(f.deliverables, 1))
+    raise InputError(f"effort {f.id} has no deliverable {given!r} (it has: {listing})")
+
+
+def severity(s: object) -> str:
+    value = str(s or "medium").strip().lower()
+    if value not in SEVERITIES:
+        raise InputError(f"bad severity {s!r}: use one of {', '.join(SEVERITIES)}")
+    return value
+
+
+def effort_facts(facts: PlanFacts, effort: str | None) -> EffortFacts:
+    if not effort:
+        raise InputError("which effort? pass EFFORT or set PHASEGATE_EFFORT")
+    f = facts.effort(effort)
+    if f is None:
+        raise InputError(f"unknown effort {effort!r} in plan {facts.project}")
+    return f
+
+
+def build(facts: PlanFacts, f: EffortFacts, raw: RawReport) -> dict[str, Any]:
+    """Event data for a validated report; raises InputError naming the first problem."""
+    data: dict[str, Any] = {}
+    if raw.tasks_done:
+        tasks: list[str] = []
+        for t in raw.tasks_done:
+            name = deliverable(f, t)
+            if name not in tasks:
+                tasks.append(name)
+        data["tasks_done"] = tasks
+    data["deliverables_total"] = len(f.deliverables)
+    if raw.progress is not None:
+        p = number(raw.progress, "progress")
+        if not 0 <= p <= 100:
+            raise InputError(f"progress: expected 0 to 100, got {raw.progress!r}")
+        data["progress"] = p
+    if raw.blockers:
+        data["blockers"] = [
+            {"text": _text(text, "blocker"), "severity": severity(sev)}
+            for text, sev in raw.blockers
+        ]
+    if raw.metrics:
+        values: dict[str, float] = {}
+        for item in raw.metrics:
+            key, sep, value = item.partition("=")
+            key = key.strip()
+            if not sep or not key:
+                raise InputError(f"metric {item!r}: expected KEY=VALUE, as in coverage=82.5")
+            if facts.metric(key) is None:
+                known = ", ".join(m.id for m in facts.metrics) or "none declared"
+                raise InputError(f"unknown metric {key!r} (plan metrics: {known})")
+            values[key] = number(value, f"metric {key}")
+        data["metrics"] = values
+    if raw.note is not None:
+        data["note"] = _text(raw.note, "note")
+    if raw.cost is not None:
+        c = number(raw.cost, "cost")
+        if c < 0:
+            raise InputError(f"cost: must not be negative, got {raw.cost!r}")
+        data["cost"] = c
+    if raw.tokens is not None:
+        n = number(raw.tokens, "tokens")
+        if n < 0 or not n.is_integer():
+            raise InputError(f"tokens: expected a whole number >= 0, got {raw.tokens!r}")
+        data["tokens"] = int(n)
+    if len(data) == 1:
+        raise InputError(
+            "empty report: pass --task-done, --progress, --blocker, --metric, --note, --cost "
+            "or --tokens"
+        )
+    return data
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{what}: expected non-empty text, got {value!r}")
+    return value.strip()
+
+
+def _list(value: object, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def from_json(text: str) -> tuple[RawReport, str | None, str | None]:
+    """A report object from stdin: (report, effort, key)."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(
+            f"malformed JSON on stdin: {e.msg} at line {e.lineno} column {e.colno}"
+        ) from None
+    if not isinstance(doc, dict):
+        raise InputError('malformed report: expected a JSON object such as {"progress": 50}')
+    unknown = sorted(set(doc) - JSON_KEYS)
+    if unknown:
+        raise InputError(
+            f"unknown report field {unknown[0]!r} (known: {', '.join(sorted(JSON_KEYS))})"
+        )
+    raw = RawReport()
+    raw.tasks_done = [str(t) for t in _list(doc.get("tasks_done"), "tasks_done")]
+    raw.tasks_done += [str(t) for t in _list(doc.get("task_done"), "task_done")]
+    if doc.get("progress") is not None:
+        raw.progress = (
+            doc["progress"] if isinstance(doc["progress"], str) else json.dumps(doc["progress"])
+        )
+    default_sev = doc.get("severity")
+    for b in _list(doc.get("blockers"), "blockers") + _list(doc.get("blocker"), "blocker"):
+        if isinstance(b, dict):
+            raw.blockers.append((b.get("text"), b.get("severity", default_sev)))
+        else:
+            raw.blockers.append((b, default_sev))
+    metrics = doc.get("metrics")
+    if metrics is not None:
+        if not isinstance(metrics, dict):
+            raise InputError('metrics: expected an object such as {"coverage": 82.5}')
+        raw.metrics = [
+            f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in metrics.items()
+        ]
+    raw.note = doc.get("note")
+    for name in ("cost", "tokens"):
+        v = doc.get(name)
+        if v is not None:
+            setattr(raw, name, v if isinstance(v, str) else json.dumps(v))
+    effort = doc.get("effort")
+    key = doc.get("key")
+    return raw, None if effort is None else str(effort), None if key is None else str(key)
