@@ -28,19 +28,49 @@ def register(app: typer.Typer) -> None:
         ),
         output: str | None = typer.Option(None, "-o", "--output", help="Write here, not stdout."),
         tag: str = typer.Option("master", "--tag", help="Task Master tag to import."),
+        complexity: str | None = typer.Option(
+            None, "--complexity", help="Task Master complexity report (default: found beside)."
+        ),
+        project: str | None = typer.Option(None, "--project", help="Project name for the plan."),
+        force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
     ) -> int:
+        from phasegate.errors import EXIT_FINDINGS, PlanInvalid, UsageError
         from phasegate.imports import dump, read
+        from phasegate.plan.load import load_text
 
+        if output and Path(output).exists() and not force:
+            raise UsageError(f"{output} already exists; use --force to overwrite it")
         options: dict[str, str] = {}
         if tag != "master":
             options["tag"] = tag
+        if complexity:
+            options["complexity"] = complexity
+        if project:
+            options["project"] = project
         imported = read(source, fmt, **options)
         text = dump(imported)
         for w in imported.warnings:
             print(f"{source}: warning: {w}", file=sys.stderr)
+        display = output or f"{source} (imported)"
+        problems: list[str] = []
+        try:
+            load_text(text, display)
+        except PlanInvalid as e:
+            problems = e.lines()
         if output:
             Path(output).write_text(text, encoding="utf-8")
             print(f"wrote {output}", file=sys.stderr)
         else:
             sys.stdout.write(text)
+        if imported.state:
+            print(
+                f"{source}: note: {len(imported.state)} recorded status(es) kept as comments "
+                "in the plan header; the state store does not receive them",
+                file=sys.stderr,
+            )
+        if problems:
+            print("the imported plan does not validate; fix these:", file=sys.stderr)
+            for line in problems:
+                print(line, file=sys.stderr)
+            return EXIT_FINDINGS
         return 0

@@ -15,6 +15,7 @@ from phasegate.errors import InputError
 from phasegate.imports.emit import Imported, PathKey
 
 PRIORITIES = ("critical", "high", "medium", "low")
+UNITS = ("lines", "hours", "points", "days", "tasks")
 
 _BAD_ID_CHARS = re.compile(r"[^A-Za-z0-9._:/-]+")
 _WORDS = re.compile(r"[A-Za-z0-9]+")
