@@ -111,7 +111,9 @@ def merge_many(
     if not pairs:
         return []
     require_version()
-    n = workers or min(8, (os.cpu_count() or 2))
+    # Each merge is mostly process start-up and object reads, so more processes than
+    # cores still pays off.
+    n = workers or min(8, 2 * (os.cpu_count() or 1))
     if n <= 1 or len(pairs) == 1:
         return [merge_tree(repo, a, b, unrelated=u) for a, b, u in pairs]
     with ThreadPoolExecutor(max_workers=n) as pool:
