@@ -24,7 +24,6 @@ def register(app: typer.Typer) -> None:
     ) -> int:
         from phasegate.errors import PlanInvalid
         from phasegate.plan.load import load_plan
-        from phasegate.plangraph import PlanGraph
 
         try:
             loaded = load_plan(plan, strict=strict)
@@ -34,7 +33,7 @@ def register(app: typer.Typer) -> None:
                 return 1
             raise
         p = loaded.plan
-        g = PlanGraph.of(p)
+        g = loaded.graph
         summary = {
             "project": p.project,
             "efforts": len(p.efforts),

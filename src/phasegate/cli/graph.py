@@ -32,11 +32,10 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
     ) -> int:
         from phasegate.cli.common import load
-        from phasegate.plangraph import PlanGraph
         from phasegate.report import graphs
 
         loaded = load(plan, quiet=True)
-        g = PlanGraph.of(loaded.plan)
+        g = loaded.graph
         if as_json or fmt is Format.json:
             emit_json("graph", graphs.as_json(loaded.plan, g))
         elif fmt is Format.dot:

@@ -19,11 +19,10 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         from phasegate.cli.common import load
-        from phasegate.plangraph import PlanGraph
 
         loaded = load(plan, quiet=as_json)
         p = loaded.plan
-        g = PlanGraph.of(p)
+        g = loaded.graph
         a = g.analysis
         crit = g.critical_efforts()
         slack = g.slack()

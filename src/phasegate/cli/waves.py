@@ -19,11 +19,10 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         from phasegate.cli.common import load
-        from phasegate.plangraph import PlanGraph
 
         loaded = load(plan, quiet=as_json)
         p = loaded.plan
-        g = PlanGraph.of(p)
+        g = loaded.graph
         groups = g.waves()
         if as_json:
             emit_json("waves", {"labelled": g.labelled, "waves": groups})

@@ -10,13 +10,16 @@ import os
 import types
 import typing
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phasegate.errors import Diagnostic, PlanInvalid, PlanNotFound
 from phasegate.plan.model import Plan
 from phasegate.plan.yamlpos import Document, PathPart, YamlProblem, parse
+
+if TYPE_CHECKING:
+    from phasegate.plangraph import PlanGraph
 
 DEFAULT_PLAN = "phasegate.yaml"
 
@@ -27,10 +30,20 @@ class LoadedPlan:
     path: Path
     display: str
     warnings: list[Diagnostic]
+    _graph: list[PlanGraph] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def state_dir(self) -> Path:
         return self.path.parent / ".phasegate"
+
+    @property
+    def graph(self) -> PlanGraph:
+        """The plan graph, built once (validation already built it for a valid plan)."""
+        if not self._graph:
+            from phasegate.plangraph import PlanGraph
+
+            self._graph.append(PlanGraph.of(self.plan))
+        return self._graph[0]
 
 
 def find_plan(option: str | None) -> Path:
@@ -93,7 +106,7 @@ def load_text(
             f"the plan must be a mapping of keys (project, efforts, ...), not {shown.get(kind, kind)}"
         )
 
-    from phasegate.plan.validate import semantic_diagnostics
+    from phasegate.plan.validate import semantic_check
 
     diags: list[Diagnostic] = []
     for dpath, pos in doc.duplicates:
@@ -109,13 +122,14 @@ def load_text(
         plan = Plan.model_validate(doc.data)
     except ValidationError as e:
         diags.extend(_structural(e, doc, display))
-    diags.extend(semantic_diagnostics(doc, display))
+    semantic, graph = semantic_check(doc, display)
+    diags.extend(semantic)
     errors = [d for d in diags if d.severity == "error"]
     if strict:
         errors = diags
     if errors or plan is None:
         raise PlanInvalid(sorted(diags, key=lambda d: (d.severity != "error", d.line, d.col)))
-    return LoadedPlan(plan, path or Path(display), display, diags)
+    return LoadedPlan(plan, path or Path(display), display, diags, [graph] if graph else [])
 
 
 def fmt_path(path: Sequence[PathPart]) -> str:

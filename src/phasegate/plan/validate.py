@@ -57,6 +57,11 @@ def _hint(name: str, known: Sequence[str]) -> str:
 
 
 def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
+    return semantic_check(doc, display)[0]
+
+
+def semantic_check(doc: Document, display: str) -> tuple[list[Diagnostic], PlanGraph | None]:
+    """Diagnostics, and the plan graph when the dependencies were sound enough to build it."""
     data = doc.data
     out = _Out(doc, display)
     phases = _items(data, "phases")
@@ -194,7 +199,7 @@ def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
         )
         succ[before].remove(first)
     if cycles or phase_cycle:
-        return out.items
+        return out.items, None
 
     release = {}
     for _, x in externals:
@@ -221,12 +226,12 @@ def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
                     f"effort {node.id!r} (phase {node.phase!r}) depends on {d!r} of phase {dep_phase!r}, which comes after it",
                 )
     if bad_order:
-        return out.items
+        return out.items, None
 
     _check_waves(out, g, node_item)
     _check_refs(out, data, phase_ids, effort_ids)
     _warnings(out, g, raw_efforts, node_item)
-    return out.items
+    return out.items, g
 
 
 def _dep_index(raw_efforts: list[Any], item: int, dep: str) -> int | None:

@@ -1,0 +1,59 @@
+"""Shared helpers for benchmark scripts: timing real commands and printing rows."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def time_command(argv: Sequence[str], *, runs: int, cwd: Path | None = None) -> float:
+    """Median wall time of `runs` executions; a failing command aborts the benchmark."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        p = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        if p.returncode not in (0,):
+            raise SystemExit(
+                f"benchmark command failed ({p.returncode}): {' '.join(argv)}\n{p.stderr[-2000:]}"
+            )
+    return statistics.median(times)
+
+
+def row(
+    name: str, ours: float, anchor: float, anchor_name: str, unit: str, notes: str = ""
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "ours": round(ours, 4),
+        "anchor": round(anchor, 4),
+        "anchor_name": anchor_name,
+        "ratio": round(ours / anchor, 3) if anchor else None,
+        "unit": unit,
+        "notes": notes,
+    }
+
+
+def print_rows(rows: list[dict[str, Any]]) -> None:
+    head = f"{'benchmark':40} {'ours':>10} {'anchor':>10} {'ratio':>7}  unit / anchor"
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3f}"
+        print(
+            f"{r['name']:40} {r['ours']:>10} {r['anchor']:>10} {ratio:>7}  {r['unit']} / {r['anchor_name']}"
+        )
+        if r.get("notes"):
+            print(f"{'':40} {r['notes']}")
+
+
+def python() -> str:
+    return sys.executable
