@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import print_rows, python, row, time_command  # noqa: E402
+from common import print_rows, python, row, time_command
 
 ANCHOR = """
 import sys, yaml, networkx as nx
