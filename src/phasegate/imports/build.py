@@ -151,7 +151,8 @@ class Draft:
         kept: list[Item] = []
         for it in self.items:
             if it.status == "done" and it.id in needed:
-                self.add_external(it.id, it.title, "done", note=f"done in the {self.fmt} file")
+                self.externals.append({"id": it.id, "title": it.title, "status": "done"})
+                self.external_notes[it.id] = f"done in the {self.fmt} file"
             else:
                 kept.append(it)
         self.items = kept

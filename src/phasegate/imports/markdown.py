@@ -62,7 +62,8 @@ def read(path: Path, **options: Any) -> Imported:
     effort_secs = [s for s in doc.sections() if _makes_effort(s)]
     owned: dict[int, Item] = {}  # id(section) -> the effort it feeds
     from_checklists = False
-    if mermaid.from_text(text, draft):
+    graph = mermaid.from_text(text, draft)
+    if graph:
         owned = _match_sections(effort_secs, draft)
         if not draft.phases and top is not None and _PHASE_HEADING.match(top.title):
             pid = _phase_id(top)
@@ -75,6 +76,8 @@ def read(path: Path, **options: Any) -> Imported:
         from_checklists = True
         _checklist_efforts(doc, draft)
     _apply_dependencies(dep_map, draft, effort_secs, owned)
+    if effort_secs and not graph:
+        _field_dependencies(effort_secs, draft, owned)
     if not from_checklists:
         _phase_deliverables(doc, draft, owned)
     return draft.finish()
@@ -391,6 +394,32 @@ def _apply_dependencies(
                 target.deps.append(it.id)
         if lost:
             it.fields["notes"] = "enables (not efforts of this plan): " + ", ".join(lost)
+
+
+def _field_dependencies(secs: list[Section], draft: Draft, owned: dict[int, Item]) -> None:
+    """`Depends on: a, b` fields: names of efforts, or ids of work outside the document."""
+    for s in secs:
+        it = owned.get(id(s))
+        key = next((k for k in _DEP_KEYS if k in s.fields), None)
+        if it is None or key is None:
+            continue
+        unclear: list[str] = []
+        for name in re.split(r",|;|\band\b", s.fields[key][0]):
+            name = name.strip().strip("`'\"")
+            if not name or name.lower() in ("none", "n/a", "-"):
+                continue
+            target = next((x for x in draft.items if x.id == name), None)
+            target = target or next(
+                (owned[id(o)] for o in secs if id(o) in owned and _names(o, name)), None
+            )
+            if target is not None:
+                it.deps.append(target.id)
+            elif " " not in name:
+                it.deps.append(name)
+            else:
+                unclear.append(name)
+        if unclear:
+            it.notes["title"] = "dependencies not understood: " + "; ".join(unclear)
 
 
 def _phase_deliverables(doc: Document, draft: Draft, owned: dict[int, Item]) -> None:

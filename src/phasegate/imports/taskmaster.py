@@ -180,7 +180,11 @@ def _complexity(path: Path, tag: str, given: Any, draft: Draft) -> dict[str, flo
     candidates: list[Path] = [Path(str(given))] if given else []
     if not given:
         for folder in (path.parent.parent / "reports", path.parent, path.parent.parent / "scripts"):
-            for name in (f"task-complexity-report_{tag}.json", "task-complexity-report.json"):
+            # the untagged report belongs to master; other tags get their own file
+            names = [f"task-complexity-report_{tag}.json"]
+            if tag == "master":
+                names.append("task-complexity-report.json")
+            for name in names:
                 candidates.append(folder / name)
     for c in candidates:
         if not c.is_file():
