@@ -160,9 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         target.write_text(f"written by {effort.id}\n")
     if not args.no_commit:
         _commit(root, effort)
-    for d in effort.deliverables:
-        _report(effort.id, "--task-done", d)
-    _report(effort.id, "--note", f"{effort.id} wrote {', '.join(written)}")
+    done = [arg for d in effort.deliverables for arg in ("--task-done", d)]
+    _report(effort.id, *done, "--note", f"{effort.id} wrote {', '.join(written)}")
     print(f"{effort.id}: finished", flush=True)
     return 0
 

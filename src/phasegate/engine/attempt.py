@@ -159,9 +159,26 @@ class Attempt:
         if result.exit_code != 0:
             code = "no exit status" if result.exit_code is None else f"exit {result.exit_code}"
             return self._fail(attempt, f"agent failed ({code}); log {sh.ws.log(e.id, attempt)}")
+        state = await self._settled()
+        if state == "done":
+            # A person marked it done while their command waited: phasegate still runs the
+            # checks itself, in the effort's worktree, before merging.
+            return await self._check(attempt, after_done=True)
+        if state != "running":
+            sh.notify(e.id, f"{state} while its agent ran")
+            return state
         self.store.transition(e.id, "checking", attempt=attempt, reason="agent exited 0")
         crash.point("checking")
         return await self._check(attempt)
+
+    async def _settled(self) -> str:
+        """The effort's state once any `phasegate done` still running its checks finishes."""
+        for _ in range(1200):
+            state = self.store.effort(self.e.id).state
+            if state != "checking":
+                return state
+            await asyncio.sleep(0.1)
+        return self.store.effort(self.e.id).state
 
     def _keep_leftovers(self, attempt: int) -> None:
         from phasegate.git.worktrees import commit_leftover
@@ -181,7 +198,7 @@ class Attempt:
         self.sh.notify(self.e.id, f"failed: {reason}")
         return "failed"
 
-    async def _check(self, attempt: int) -> str:
+    async def _check(self, attempt: int, *, after_done: bool = False) -> str:
         sh, e = self.sh, self.e
         outcomes = await asyncio.to_thread(
             gates.run_checks, e.checks, cwd=sh.ws.effort_dir(e), extra_env=sh.ws.check_env(e)
@@ -198,7 +215,8 @@ class Attempt:
             sh.notify(e.id, f"rejected: {reason}")
             return "rejected"
         if not sh.ws.worktrees:
-            self.store.transition(e.id, "done", attempt=attempt, reason="checks passed")
+            if not after_done:
+                self.store.transition(e.id, "done", attempt=attempt, reason="checks passed")
             crash.point("done")
             sh.notify(e.id, "done")
             return "done"
@@ -264,6 +282,8 @@ class Attempt:
             if sh.ws.worktrees and sh.ws.repo is not None:
                 from phasegate.git.worktrees import changed_files
 
-                changed = changed_files(sh.ws.repo, sh.plan.repo.base, branch)
+                stacked_on = [sh.plan.branch_of(sh.plan.effort(x)) for x in dep.depends_on
+                              if x in ids]  # fmt: skip
+                changed = changed_files(sh.ws.repo, branch, [sh.plan.repo.base, *stacked_on])
             out.append(Handoff(d, dep.title, branch, sh.store.notes(d), changed))
         return out

@@ -106,10 +106,15 @@ def is_merged(repo: str | Path, branch: str, into: str) -> bool:
     return r.returncode == 0
 
 
-def changed_files(repo: str | Path, base: str, branch: str) -> list[str]:
-    """Files `branch` changed since it left `base` (three-dot: its own changes only)."""
-    text = git("diff", "--name-only", f"{base}...{branch}", cwd=repo, check=False).stdout
-    return [line for line in text.splitlines() if line]
+def changed_files(repo: str | Path, branch: str, exclude: list[str]) -> list[str]:
+    """Files changed by `branch`'s own commits, not by what was merged into it from the
+    `exclude` refs (its base and the branches it was stacked on)."""
+    have = [r for r in exclude if rev(r, cwd=repo) is not None]
+    text = git(
+        "log", "--no-merges", "--name-only", "--format=", branch, "--not", *have,
+        cwd=repo, check=False,
+    ).stdout  # fmt: skip
+    return sorted({line for line in text.splitlines() if line})
 
 
 def _merging(path: str | Path) -> bool:

@@ -1,0 +1,39 @@
+"""Removing effort worktrees safely: only merged, only clean; branches are never deleted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from phasegate.engine.workspace import Workspace
+from phasegate.plan.model import Plan
+
+
+def clean_worktrees(
+    plan: Plan, plan_path: Path, state_dir: Path
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """(efforts whose worktree was removed, [(effort, why it was kept)])."""
+    from phasegate.git import rev
+    from phasegate.git.worktrees import find, is_merged, remove, uncommitted
+
+    ws = Workspace.open(plan, plan_path, state_dir, state_dir / "state.db", worktrees=True)
+    assert ws.repo is not None
+    removed: list[str] = []
+    kept: list[tuple[str, str]] = []
+    integration = plan.repo.integration
+    has_integration = rev(f"refs/heads/{integration}", cwd=ws.repo) is not None
+    for e in plan.efforts:
+        path = ws.worktree(e)
+        wt = find(ws.repo, path)
+        if wt is None:
+            continue
+        dirty = uncommitted(path)
+        if dirty:
+            kept.append((e.id, f"{len(dirty)} uncommitted change(s), e.g. {dirty[0]}"))
+            continue
+        branch = wt.branch or plan.branch_of(e)
+        if not has_integration or not is_merged(ws.repo, branch, integration):
+            kept.append((e.id, f"branch {branch} is not merged into {integration}"))
+            continue
+        remove(ws.repo, path)
+        removed.append(e.id)
+    return removed, kept
