@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 FINDING = "conflict.finding"
+RESOLVED = "conflict.resolved"
 
 
 @dataclass(frozen=True)
@@ -90,27 +91,36 @@ def check_before_merge(
 
 
 def record_findings(store: Store, findings: list[Finding], *, effort: str | None = None) -> None:
-    """Append one `conflict.finding` event per examined pair; a clean result for a pair
-    resolves whatever was found for it before."""
+    """Record what a check found: a `conflict.finding` event per conflicting pair, and a
+    `conflict.resolved` event for a clean pair that had an open finding."""
+    still_open = {_key(f) for f in open_findings(store)}
     for f in findings:
-        store.append(FINDING, effort=effort, data=f.to_json())
+        if f.conflicting:
+            store.append(FINDING, effort=effort, data={**f.to_json(), "kind": "actual"})
+        elif _key(f) in still_open:
+            store.append(RESOLVED, effort=effort, data={"a": f.a, "b": f.b, "source": f.source})
 
 
 def open_findings(store: Store) -> list[Finding]:
-    """Conflicts still standing: for each pair of branches, the latest finding, if it found
-    files in conflict."""
-    latest: dict[tuple[str, str], Finding] = {}
-    for ev in store.conflict_findings():
+    """Conflicts still standing: for each pair of branches, its latest finding unless a
+    later check found the pair clean. A gate's `conflicts: N` compares N with their count."""
+    latest: dict[tuple[str, str], Finding | None] = {}
+    for ev in store.events(kinds=[FINDING, RESOLVED]):
         d = ev.data
         a, b = str(d.get("a", "")), str(d.get("b", ""))
-        raw_files = d.get("files") or []
-        raw_kinds = d.get("kinds") or []
+        if ev.kind == RESOLVED:
+            latest[(min(a, b), max(a, b))] = None
+            continue
         f = Finding(
             a,
             b,
-            tuple(str(x) for x in raw_files),
-            tuple(str(x) for x in raw_kinds),
+            tuple(str(x) for x in d.get("files") or []),
+            tuple(str(x) for x in d.get("kinds") or []),
             str(d.get("source", "")),
         )
         latest[(min(a, b), max(a, b))] = f
-    return [f for _, f in sorted(latest.items()) if f.conflicting]
+    return [f for _, f in sorted(latest.items()) if f is not None and f.conflicting]
+
+
+def _key(f: Finding) -> tuple[str, str]:
+    return (min(f.a, f.b), max(f.a, f.b))

@@ -1,0 +1,47 @@
+"""phasegate rollback: revert a merged effort on the integration branch, send it back for rework."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, emit_json, example
+
+ORDER = 210
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "rollback",
+        help="Revert a merged effort (and its merged dependents) with new commits; mark them for rework.",
+        epilog=example(f"phasegate rollback 8.1.2 -f {EXAMPLE_PLAN} --reason 'breaks placement'"),
+    )
+    def rollback(
+        effort: Annotated[str, typer.Argument(help="The merged effort to roll back.")],
+        reason: Annotated[
+            str, typer.Option("--reason", help="Why; recorded with the rollback.")
+        ] = "rolled back",
+        plan: PlanOpt = None,
+        db: DbOpt = None,
+        as_json: JsonOpt = False,
+    ) -> int:
+        from phasegate import git
+        from phasegate.cli.common import console, load
+        from phasegate.conflicts.rollback import roll_back
+        from phasegate.store import open_store
+
+        loaded = load(plan, quiet=as_json)
+        repo = git.toplevel(loaded.path.parent.resolve())
+        with open_store(db, state_dir=loaded.state_dir) as store:
+            done = roll_back(repo, loaded.plan, store, effort, reason)
+        if as_json:
+            emit_json("rollback", done.to_json())
+            return 0
+        c = console()
+        for step in done.steps:
+            c.print(
+                f"reverted {step.effort} (merge {step.merge[:12]}) on {done.branch} "
+                f"with {step.revert[:12]}; {step.effort} needs rework"
+            )
+        return 0

@@ -1,0 +1,109 @@
+"""Rolling back merged efforts: which merges to revert, in which order, and what to record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from phasegate.errors import InputError, StateError
+from phasegate.states import can_effort
+
+if TYPE_CHECKING:
+    from phasegate.plan.model import Plan
+    from phasegate.store import Store
+
+
+@dataclass(frozen=True)
+class Step:
+    effort: str
+    merge: str
+    revert: str
+    into: str
+
+
+@dataclass
+class Rollback:
+    effort: str
+    branch: str
+    reason: str
+    steps: list[Step] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "effort": self.effort,
+            "branch": self.branch,
+            "reason": self.reason,
+            "reverted": [
+                {"effort": s.effort, "merge": s.merge, "revert": s.revert} for s in self.steps
+            ],
+            "rework": [s.effort for s in self.steps],
+        }
+
+
+def merges_to_revert(
+    effort: str, dependents: list[str], merged: dict[str, tuple[str, str, int]]
+) -> list[tuple[str, str, str]]:
+    """(effort, merge commit, branch) to revert, newest merge first: the effort and every
+    merged dependent, since a dependent's work was built on the effort's. `merged` maps an
+    effort to (commit, branch merged into, sequence of the merge event). Pure."""
+    chosen = [e for e in [effort, *dependents] if e in merged]
+    chosen.sort(key=lambda e: merged[e][2], reverse=True)
+    return [(e, merged[e][0], merged[e][1]) for e in chosen]
+
+
+def roll_back(repo: Path, plan: Plan, store: Store, effort: str, reason: str) -> Rollback:
+    """Revert the merge of `effort` and of its merged dependents on the integration branch
+    (new commits, newest merge first), record `effort.unmerged` for each and send each
+    to rework. Refuses, changing nothing, when the effort is not merged."""
+    from phasegate.git.revert import Revert, revert_all
+    from phasegate.plangraph import PlanGraph
+
+    ids = {e.id for e in plan.efforts}
+    if effort not in ids:
+        raise InputError(f"unknown effort {effort!r}")
+    views = store.efforts()
+    view = views.get(effort)
+    if view is None or not view.merged:
+        raise InputError(f"effort {effort!r} is not merged: nothing to roll back")
+    merged: dict[str, tuple[str, str, int]] = {}
+    for ev in store.events(kinds=["effort.merged"]):
+        e = ev.effort
+        v = views.get(e) if e else None
+        if e and v is not None and v.merged and ev.data.get("commit"):
+            into = str(ev.data.get("into") or plan.repo.integration)
+            merged[e] = (str(ev.data["commit"]), into, ev.seq)
+    if effort not in merged:
+        raise StateError(f"effort {effort!r} is marked merged but no merge commit is recorded")
+    plan_graph = PlanGraph.of(plan)
+    todo = merges_to_revert(effort, plan_graph.dependents(effort), merged)
+    for e, _, _ in todo:
+        state = views[e].state
+        if not can_effort(state, "rework"):
+            raise StateError(f"effort {e!r} is {state}: it cannot be sent back for rework")
+    branch = merged[effort][1]
+    others = [(e, into) for e, _, into in todo if into != branch]
+    if others:
+        raise StateError(
+            f"effort {others[0][0]!r} was merged into {others[0][1]!r}, not {branch!r}; "
+            "roll it back separately"
+        )
+    reverts = [Revert(commit, _message(e, commit, effort, reason)) for e, commit, _ in todo]
+    made = revert_all(repo, branch, reverts)
+    result = Rollback(effort, branch, reason)
+    for (e, commit, into), new in zip(todo, made, strict=True):
+        why = reason if e == effort else f"depends on {effort}, which was rolled back: {reason}"
+        store.append(
+            "effort.unmerged",
+            effort=e,
+            data={"revert_commit": new, "reason": why, "commit": commit, "into": into},
+        )
+        store.transition(e, "rework", reason=why, data={"revert_commit": new})
+        result.steps.append(Step(e, commit, new, into))
+    return result
+
+
+def _message(effort: str, commit: str, root: str, reason: str) -> str:
+    head = f"Revert effort {effort}"
+    why = reason if effort == root else f"it depends on {root}, rolled back: {reason}"
+    return f"{head}\n\nRolled back by phasegate: {why}\nThis reverts merge {commit}."

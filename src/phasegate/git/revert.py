@@ -1,0 +1,107 @@
+"""Undo merges on a branch by adding revert commits: history is never rewritten.
+
+The reverts are made in a temporary worktree, so no checkout of the user's is touched; the
+branch then moves forward to the result (a fast-forward where the branch is checked out).
+All or nothing: if any revert conflicts, the branch stays where it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from phasegate.errors import StateError
+from phasegate.git import git, rev
+
+_IDENTITY = {
+    # Used only when the repository has no identity configured: the revert must still be
+    # attributable, and git refuses to commit without one.
+    "GIT_AUTHOR_NAME": "phasegate",
+    "GIT_AUTHOR_EMAIL": "phasegate@localhost",
+    "GIT_COMMITTER_NAME": "phasegate",
+    "GIT_COMMITTER_EMAIL": "phasegate@localhost",
+}
+
+
+@dataclass(frozen=True)
+class Revert:
+    commit: str  # the merge (or commit) undone
+    message: str
+
+
+def checked_out_at(repo: Path, branch: str) -> Path | None:
+    text = git("worktree", "list", "--porcelain", cwd=repo).stdout
+    where: Path | None = None
+    for line in text.splitlines():
+        if line.startswith("worktree "):
+            where = Path(line[len("worktree ") :])
+        elif line == f"branch refs/heads/{branch}":
+            return where
+    return None
+
+
+def parents(repo: Path, commit: str) -> list[str]:
+    return git("rev-list", "--parents", "-n", "1", commit, cwd=repo).stdout.split()[1:]
+
+
+def revert_all(repo: Path, branch: str, reverts: list[Revert]) -> list[str]:
+    """Revert each commit in order on top of `branch`; returns the new commits, in order.
+
+    Merge commits are reverted against their first parent (the branch they were merged
+    into). Raises StateError, leaving everything as it was, when the branch is missing,
+    a commit is not on it, its checkout has uncommitted changes, or a revert conflicts.
+    """
+    tip = rev(f"refs/heads/{branch}", cwd=repo)
+    if tip is None:
+        raise StateError(f"branch {branch!r} does not exist")
+    for r in reverts:
+        if git("merge-base", "--is-ancestor", r.commit, tip, cwd=repo, check=False).returncode:
+            raise StateError(f"commit {r.commit[:12]} is not on branch {branch!r}")
+    user = checked_out_at(repo, branch)
+    if user is not None:
+        dirty = git("status", "--porcelain", "--untracked-files=no", cwd=user).stdout.strip()
+        if dirty:
+            raise StateError(
+                f"branch {branch!r} is checked out at {user} with uncommitted changes; "
+                "commit or stash them first"
+            )
+    env = None if git("var", "GIT_COMMITTER_IDENT", cwd=repo, check=False).ok else _IDENTITY
+    scratch = Path(tempfile.mkdtemp(prefix="phasegate-revert-"))
+    wt = scratch / "wt"
+    git("worktree", "add", "--detach", "-q", str(wt), tip, cwd=repo)
+    try:
+        made: list[str] = []
+        for r in reverts:
+            mainline = ["-m", "1"] if len(parents(repo, r.commit)) > 1 else []
+            res = git("revert", "--no-commit", *mainline, r.commit, cwd=wt, check=False, env=env)
+            if res.returncode != 0:
+                files = git("diff", "--name-only", "--diff-filter=U", cwd=wt, check=False)
+                names = ", ".join(files.stdout.split()) or res.stderr.strip().splitlines()[-1]
+                raise StateError(
+                    f"reverting {r.commit[:12]} conflicts with later work on {branch!r} "
+                    f"({names}); nothing was changed"
+                )
+            git("commit", "-q", "--allow-empty", "-m", r.message, cwd=wt, env=env)
+            made.append(git("rev-parse", "HEAD", cwd=wt).stdout.strip())
+        if made:
+            _advance(repo, branch, tip, made[-1], user)
+        return made
+    finally:
+        # The scratch worktree holds nothing of the user's: its commits are on the branch
+        # now, or were abandoned on purpose.
+        removed = git("worktree", "remove", "--force", str(wt), cwd=repo, check=False).ok
+        shutil.rmtree(scratch, ignore_errors=True)
+        if not removed:
+            git("worktree", "prune", cwd=repo, check=False)
+
+
+def _advance(repo: Path, branch: str, old: str, new: str, user: Path | None) -> None:
+    if user is not None:
+        # Fast-forward the user's checkout so its files follow the branch.
+        git("merge", "--ff-only", "-q", new, cwd=user)
+        return
+    r = git("update-ref", f"refs/heads/{branch}", new, old, cwd=repo, check=False)
+    if r.returncode != 0:
+        raise StateError(f"branch {branch!r} moved while reverting; run the rollback again")
