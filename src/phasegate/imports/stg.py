@@ -52,17 +52,17 @@ def parse(text: str, name: str = "<stg>") -> TaskGraph:
         nonlocal pos
         if pos >= len(tokens):
             last = tokens[-1][0] if tokens else 1
-            raise InputError(f"{name}:{last}: error: file ends where {what} was expected")
+            raise InputError(f"{name}:{last}: file ends where {what} was expected")
         lineno, tok = tokens[pos]
         pos += 1
         try:
             v = int(tok)
         except ValueError:
             raise InputError(
-                f"{name}:{lineno}: error: expected an integer ({what}), found {tok!r}"
+                f"{name}:{lineno}: expected an integer ({what}), found {tok!r}"
             ) from None
         if v < 0:
-            raise InputError(f"{name}:{lineno}: error: {what} must not be negative, found {v}")
+            raise InputError(f"{name}:{lineno}: {what} must not be negative, found {v}")
         return v
 
     def line() -> int:
@@ -75,19 +75,19 @@ def parse(text: str, name: str = "<stg>") -> TaskGraph:
         at = line()
         tid = take("a task id")
         if tid != expect:
-            raise InputError(f"{name}:{at}: error: expected task {expect}, found task {tid}")
+            raise InputError(f"{name}:{at}: expected task {expect}, found task {tid}")
         dur[tid] = take(f"processing time of task {tid}")
         for _ in range(take(f"predecessor count of task {tid}")):
             at = line()
             q = take(f"a predecessor of task {tid}")
             if q >= tid:
                 raise InputError(
-                    f"{name}:{at}: error: task {tid} lists predecessor {q}, "
+                    f"{name}:{at}: task {tid} lists predecessor {q}, "
                     "which is not earlier in the file"
                 )
             pred[tid].append(q)
     if pos < len(tokens):
-        raise InputError(f"{name}:{tokens[pos][0]}: error: unexpected data after task {n + 1}")
+        raise InputError(f"{name}:{tokens[pos][0]}: unexpected data after task {n + 1}")
     # Drop the dummy entry (0) and exit (n+1); renumber 1..n to 0..n-1.
     real = [[q - 1 for q in pred[t] if q != 0] for t in range(1, n + 1)]
     return TaskGraph(dur[1 : n + 1], real, comments)
