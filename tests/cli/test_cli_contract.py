@@ -98,3 +98,14 @@ def test_real_process_entry_points(tmp_path) -> None:  # type: ignore[no-untyped
     bad.write_text("- a\n- b\n")
     r = run_phasegate("check", "-f", str(bad))
     assert r.code == 1 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
+
+
+def test_readme_error_example_is_real_output() -> None:
+    from support import ROOT
+
+    data = ROOT / "tests" / "plan" / "data"
+    r = run_phasegate("check", "-f", "broken-kcp.yaml", cwd=data)
+    assert r.code == 1
+    readme = (ROOT / "README.md").read_text()
+    for line in r.err.strip().splitlines():
+        assert line in readme, line
