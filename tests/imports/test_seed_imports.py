@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from imports.helpers import graph_of, imported_plan
-from support import SHARED, CliResult
 
+from imports.helpers import graph_of, imported_plan
 from phasegate.plan.load import load_plan
 from phasegate.plangraph import PlanGraph
+from support import SHARED, CliResult
 
 
 def _seed(prefix: str) -> Path:

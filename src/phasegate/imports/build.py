@@ -17,6 +17,7 @@ from phasegate.imports.emit import Imported, PathKey
 PRIORITIES = ("critical", "high", "medium", "low")
 UNITS = ("lines", "hours", "points", "days", "tasks")
 
+_GOOD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
 _BAD_ID_CHARS = re.compile(r"[^A-Za-z0-9._:/-]+")
 _WORDS = re.compile(r"[A-Za-z0-9]+")
 
@@ -37,7 +38,10 @@ class SourceError(InputError):
 
 def clean_id(raw: object) -> str:
     """An id the plan accepts, as close to `raw` as possible ('' when nothing is left)."""
-    s = _BAD_ID_CHARS.sub("-", str(raw).strip())
+    s = str(raw).strip()
+    if _GOOD_ID.match(s):
+        return s
+    s = _BAD_ID_CHARS.sub("-", s)
     s = re.sub(r"-{2,}", "-", s)
     return s.lstrip("._:/-").rstrip("-")
 
@@ -79,6 +83,7 @@ class Draft:
     units_note: str = ""
     warnings: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
+    reserved: set[str] = field(default_factory=set)  # ids handed out by unique_id
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(f"line {line}: {message}" if line > 0 else message)
@@ -89,13 +94,15 @@ class Draft:
     def unique_id(self, wanted: str, line: int = 0) -> str:
         """`wanted` cleaned, or with a suffix when an earlier item already took it."""
         base = clean_id(wanted) or "item"
-        taken = self.ids() | {str(p["id"]) for p in self.phases}
+        taken = self.ids() | {str(p["id"]) for p in self.phases} | self.reserved
         if base not in taken:
+            self.reserved.add(base)
             return base
         n = 2
         while f"{base}-{n}" in taken:
             n += 1
         self.warn(line, f"id {base!r} is used twice; the second is renamed {base}-{n}")
+        self.reserved.add(f"{base}-{n}")
         return f"{base}-{n}"
 
     def add_external(self, xid: str, title: str, status: str = "done", note: str = "") -> str:

@@ -141,7 +141,7 @@ def _names(s: Section, key: str) -> bool:
     return (
         key == s.fields.get("id", ("", 0))[0]
         or (bool(branch) and branch.rsplit("/", 1)[-1] == key)
-        or slug(s.title) == key
+        or slug(s.title) in (key, slug(key))
         or (bool(owner) and slug(owner).startswith(key))
     )
 

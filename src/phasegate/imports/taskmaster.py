@@ -50,7 +50,7 @@ _STATUS = {
 def detect(path: Path, head: str) -> bool:
     if path.suffix.lower() != ".json":
         return False
-    return '"tasks"' in head and ('"title"' in head or '"tasks": []' in head)
+    return re.search(r'"tasks"\s*:\s*\[', head) is not None
 
 
 def _load_json(path: Path) -> Any:

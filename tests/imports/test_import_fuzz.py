@@ -1,0 +1,129 @@
+"""Any input: a located error or a plan that validates, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from phasegate.errors import PhasegateError
+from phasegate.imports import dump, read
+from phasegate.plan.load import load_text
+
+_MERMAID_TOKENS = [
+    "A", "B", "c1", "8.1.1", " ", "\n", "-->", "---", "-.->", "==>", "~~~", "<-->", "&", ";",
+    "[", "]", "(", ")", "{", "}", "((", "))", "[[", "]]", ">", "|", "|x|", "-- t -->", '"',
+    "subgraph S", "subgraph W [Wave 2]", "end", "%% c", "style A fill:#f00", ":::done",
+    "Phase 5: X", "700 lines", "<br/>", "class A done", "@{ label: \"q\" }",
+]  # fmt: skip
+_MD_TOKENS = [
+    "# T", "## Phase 1", "### W", "\n", " ", "- [ ] ", "- [x] ", "  - [ ] ", "**Branch:** ",
+    "**Owner:** ", "- Depends on: ", "**Agent 1: X**", "**Label:**", "a", "b-c", "1.2",
+    "(depends on: a)", "```yaml\n", "```\n", "```mermaid\ngraph TD\n", "x:\n  depends_on: [a]\n",
+    "enables: [b]", "A-->B", "~~~", "**Priority:** high", "- Lines: ~700",
+]  # fmt: skip
+
+
+def _check(text: str, fmt: str, name: str) -> None:
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / name
+        p.write_text(text, encoding="utf-8")
+        try:
+            imported = read(str(p), fmt)
+        except PhasegateError as e:
+            assert str(e)
+            return
+        load_text(dump(imported), "fuzz.yaml")  # raises PlanInvalid if the plan is wrong
+
+
+def _joined(tokens: list[str]) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(tokens), max_size=40).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=200), _joined(_MERMAID_TOKENS).map(lambda s: "graph TD\n" + s)))
+def test_mermaid_fuzz(text: str) -> None:
+    _check(text, "mermaid", "g.mmd")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=200), _joined(_MD_TOKENS)))
+def test_markdown_fuzz(text: str) -> None:
+    _check(text, "markdown", "plan.md")
+
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 12)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_task = st.fixed_dictionaries(
+    {"id": st.one_of(st.integers(0, 6), st.sampled_from(["1", "2.1", "x y", ""]))},
+    optional={
+        "title": _json_values,
+        "status": st.sampled_from(["done", "pending", "in-progress", "weird"]) | _json_values,
+        "dependencies": st.lists(st.one_of(st.integers(0, 6), st.sampled_from(["1", "1.1"]))),
+        "priority": st.sampled_from(["high", "low", "urgent"]) | _json_values,
+        "subtasks": st.lists(
+            st.fixed_dictionaries(
+                {"id": st.integers(0, 3)},
+                optional={"dependencies": st.lists(st.integers(0, 3) | st.just("1.1"))},
+            ),
+            max_size=3,
+        ),
+        "complexity": _json_values,
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=100),
+        st.lists(_task, max_size=6).map(lambda ts: json.dumps({"master": {"tasks": ts}})),
+        _json_values.map(json.dumps),
+    )
+)
+def test_taskmaster_fuzz(text: str) -> None:
+    _check(text, "taskmaster", "tasks.json")
+
+
+_issue = st.fixed_dictionaries(
+    {"id": st.sampled_from(["a", "b", "c", "d"])},
+    optional={
+        "status": st.sampled_from(["open", "closed", "tombstone", "in_progress"]) | _json_values,
+        "issue_type": st.sampled_from(["epic", "task"]),
+        "priority": _json_values,
+        "estimated_minutes": _json_values,
+        "dependencies": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "depends_on_id": st.sampled_from(["a", "b", "c", "d", "z"]),
+                    "type": st.sampled_from(["blocks", "parent-child", "related", "waits-for"]),
+                },
+                optional={"issue_id": st.sampled_from(["a", "b"])},
+            ),
+            max_size=3,
+        ),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=100),
+        st.lists(_issue, max_size=6).map(lambda xs: "\n".join(json.dumps(x) for x in xs)),
+    )
+)
+def test_beads_fuzz(text: str) -> None:
+    _check(text, "beads", "issues.jsonl")
