@@ -87,27 +87,45 @@ def history(repo: Path, tips: Sequence[str], stop: Sequence[str]) -> list[tuple[
 
 
 def changed_many(repo: Path, pairs: Sequence[tuple[str | None, str]]) -> list[Changes]:
-    """Files changed from each `old` to `new` (None: the empty tree), in one git process.
+    """Files changed from each commit `old` to commit `new` (None: from nothing), with one
+    git process for all pairs that have an `old`.
 
     Renames are reported as a deletion plus an addition, so both paths take part in overlap
     checks; merge-tree still sees the rename.
     """
-    if not pairs:
-        return []
-    empty = empty_tree(repo)
-    lines = [f"{old or empty} {new}" for old, new in pairs]
-    text = git(
-        "diff-tree",
-        "--stdin",
-        "--always",
-        "-r",
-        "--no-renames",
-        "--name-status",
-        "-z",
-        cwd=repo,
-        input="\n".join(lines) + "\n",
-    ).stdout
-    return _parse_stdin_diff(text, len(pairs))
+    out: list[Changes] = [{} for _ in pairs]
+    batch = [(i, old, new) for i, (old, new) in enumerate(pairs) if old is not None]
+    if batch:
+        # `--stdin` reads "<commit> <parent>" lines and diffs parent -> commit; `--always`
+        # prints the header even for an empty diff, so answers stay countable.
+        text = git(
+            "diff-tree",
+            "--stdin",
+            "--always",
+            "-r",
+            "--no-renames",
+            "--name-status",
+            "-z",
+            cwd=repo,
+            input="".join(f"{new} {old}\n" for _, old, new in batch),
+        ).stdout
+        for (i, _, _), found in zip(batch, _parse_stdin_diff(text, len(batch)), strict=True):
+            out[i] = found
+    for i, (old, new) in enumerate(pairs):
+        if old is None:
+            text = git(
+                "diff-tree",
+                "-r",
+                "--no-renames",
+                "--name-status",
+                "-z",
+                empty_tree(repo),
+                new,
+                cwd=repo,
+            ).stdout
+            tokens = text.split("\0")
+            out[i] = {tokens[k + 1]: tokens[k][0] for k in range(0, len(tokens) - 1, 2)}
+    return out
 
 
 def _parse_stdin_diff(text: str, count: int) -> list[Changes]:
