@@ -99,3 +99,45 @@ def test_bad_arguments_exit_2_with_one_line(cli: Cli) -> None:
         r = cli("schedule", "-f", KCP, *args)
         assert r.code == 2, args
         assert r.err.strip().count("\n") == 0 and "Traceback" not in r.err
+
+
+def test_forecast_calibrates_from_recorded_durations(cli: Cli, tmp_path: Path) -> None:
+    import shutil
+
+    from phasegate.store import open_store
+
+    plan = tmp_path / "phasegate.yaml"
+    shutil.copy(KCP, plan)
+    args = ("schedule", "-f", str(plan), "--agents", "2", "--forecast", "--runs", "200", "--json")
+    before = json.loads(cli(*args).out)
+    assert before["calibration"] == 1.0 and before["observed_efforts"] == 0
+    now = [0.0]
+    with open_store(None, state_dir=tmp_path / ".phasegate", clock=lambda: now[0]) as store:
+        # 8.1.1 is 700 lines, one planned working day at 700 lines a day; it took two.
+        for state, at in (
+            ("ready", 0.0),
+            ("running", 10.0),
+            ("checking", 10.0 + 16 * 3600),
+            ("done", 10.0 + 16 * 3600),
+        ):
+            now[0] = at
+            store.transition("8.1.1", state)
+    after = json.loads(cli(*args).out)
+    assert after["observed_efforts"] == 1
+    assert after["calibration"] == 2.0
+    assert after["p50"] > 1.8 * before["p50"]
+
+
+def test_cp_sat_itself_finds_and_proves_the_kcp_optimum() -> None:
+    from phasegate.schedule import exact, heuristic
+    from phasegate.schedule.planned import problem_of
+    from phasegate.schedule.validate import violations
+
+    _, p = problem_of(load_plan(KCP).plan)
+    # Start CP-SAT from the one-agent schedule (5100 lines) so that it has to find the
+    # 2-agent schedule and the proof by itself rather than inherit them from the heuristic.
+    poor = heuristic.solve(p, 1)
+    assert poor.makespan == 5100 * p.scale
+    s = exact.solve(p, 2, time_limit=5.0, start_from=poor)
+    assert violations(p, s, 2) == []
+    assert (s.makespan, s.optimal) == (3300 * p.scale, True)

@@ -103,7 +103,9 @@ def _payload(p: Plan, s: PlanSchedule) -> dict[str, Any]:
 
 
 def _days(p: Plan, x: float) -> str:
-    return f" = {x / p.rate:.1f} days at {num(p.rate)} {p.units}/day" if p.rate else ""
+    if not p.rate or (p.units == "days" and p.rate == 1):
+        return ""
+    return f" = {x / p.rate:.1f} days at {num(p.rate)} {p.units}/day"
 
 
 def _show(p: Plan, s: PlanSchedule) -> None:
@@ -229,7 +231,7 @@ def _forecast(
     if observed:
         c.print(f"calibrated by {len(observed)} finished effort(s): x{fc.factor:.2f}")
     for name, v in (("P50", fc.p50), ("P80", fc.p80), ("P95", fc.p95)):
-        c.print(f"  {name}: {v:.0f} {p.units}{_days(p, v)}")
+        c.print(f"  {name}: {num(round(v, 2 if v < 100 else 0))} {p.units}{_days(p, v)}")
     return 0
 
 
@@ -241,13 +243,8 @@ def _observed(loaded: LoadedPlan, db: str | None) -> list[float]:
         return []
     from phasegate.schedule.forecast import durations, ratios
 
-    store = open_store(db, state_dir=loaded.state_dir)
-    try:
+    with open_store(db, state_dir=loaded.state_dir) as store:
         events = store.events(kinds=["effort.state"])
-    finally:
-        close = getattr(store, "close", None)
-        if close:
-            close()
     trans = [(e.effort or "", str(e.data.get("to", "")), e.ts) for e in events]
     sizes = {e.id: e.size for e in loaded.plan.efforts}
     return ratios(durations(trans), sizes, loaded.plan.rate or 1.0)

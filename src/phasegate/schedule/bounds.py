@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from phasegate.schedule.model import Problem
 
 
@@ -59,8 +61,6 @@ def subset_bound(p: Problem, m: int, lv: Levels) -> int:
     at least q more time: those run entirely inside [h, Cmax - q] on m agents. All pairs
     at once is a single matrix product of the two threshold indicator matrices.
     """
-    import numpy as np
-
     jobs = [u for u in range(p.n) if p.occupies(u)]
     if len(jobs) <= m:
         return 0

@@ -49,9 +49,5 @@ def half_days(slots: Sequence[Slot], agents: int, rate: float, units: str) -> li
 
 
 def _amount(x: float) -> str:
-    r = round(x, 1)
+    r = round(x, 2)
     return str(int(r)) if float(r).is_integer() else f"{r:g}"
-
-
-def days(units_value: float, rate: float) -> float:
-    return units_value / rate

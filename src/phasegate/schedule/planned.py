@@ -66,7 +66,8 @@ def _solve(
         )
         for u in sorted(range(g.n_efforts), key=lambda u: (s.start[u], s.agent[u]))
     ]
-    order = sorted(range(p.n), key=lambda u: (s.start[u], p.order.index(u)))
+    pos = {u: i for i, u in enumerate(p.order)}
+    order = sorted(range(p.n), key=lambda u: (s.start[u], pos[u]))
     return PlanSchedule(
         m,
         s.makespan / k,
