@@ -22,7 +22,7 @@ from phasegate.errors import (
 _SKIP = {"main", "common"}
 
 
-def build_app() -> typer.Typer:
+def build_app(command: str | None = None) -> typer.Typer:
     app = typer.Typer(
         name="phasegate",
         help="Plan, run, check and report phased multi-agent software projects.",
@@ -42,14 +42,33 @@ def build_app() -> typer.Typer:
             modules.append(mod)
     for mod in sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__)):
         mod.register(app)
+    if command is not None:
+        # Turning every command's signature into a click command is the slowest part of
+        # start-up, so a run that names its command builds only that one. The callback keeps
+        # the app a group, so the command is still addressed by name.
+        chosen = [c for c in app.registered_commands if _command_name(c) == command]
+        if chosen:
+            app.registered_commands = chosen
+            app.callback()(_group)
     return app
+
+
+def _group() -> None:
+    pass
+
+
+def _command_name(info: typer.models.CommandInfo) -> str:
+    if info.name:
+        return info.name
+    return getattr(info.callback, "__name__", "").replace("_", "-")
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     from typer._click import exceptions as click_exc
 
     try:
-        app = build_app()
+        args = list(argv) if argv is not None else sys.argv[1:]
+        app = build_app(args[0] if args and not args[0].startswith("-") else None)
         rv = app(
             args=list(argv) if argv is not None else None,
             prog_name="phasegate",
