@@ -1,0 +1,55 @@
+"""The brief carries what the agent needs: objective, scope, handoffs, checks, reporting."""
+
+from __future__ import annotations
+
+from phasegate.engine.brief import Handoff, build
+from phasegate.plan.model import Plan
+
+
+def plan() -> Plan:
+    return Plan.model_validate(
+        {
+            "project": "demo",
+            "phases": [{"id": "p1"}],
+            "efforts": [
+                {"id": "a", "title": "Types"},
+                {
+                    "id": "b",
+                    "title": "Scheduler",
+                    "description": "Schedule placements.",
+                    "depends_on": ["a"],
+                    "files": ["pkg/sched/**"],
+                    "deliverables": ["Scheduler struct", "Scoring plugins"],
+                    "interfaces": ["Scheduler.Schedule()"],
+                    "checks": [{"name": "unit", "run": "go test ./pkg/sched/..."}],
+                },
+            ],
+        }
+    )
+
+
+def test_brief_sections() -> None:
+    p = plan()
+    text = build(
+        p, p.effort("b"), attempt=2, worktrees=True,
+        handoffs=[Handoff("a", "Types", "phasegate/a", ["types live in pkg/types"],
+                          ["pkg/types/t.go"])],
+    )  # fmt: skip
+    assert text.startswith("# Effort b: Scheduler\n")
+    assert "branch `phasegate/b`. Attempt 2." in text
+    assert "Schedule placements." in text
+    assert "- Scoring plugins" in text and "- `pkg/sched/**`" in text
+    assert "- Scheduler.Schedule()" in text
+    assert "### a: Types" in text and "- types live in pkg/types" in text
+    assert "- `pkg/types/t.go`" in text
+    assert "- unit: `go test ./pkg/sched/...`" in text
+    assert 'phasegate report b --task-done "Scheduler struct"' in text
+
+
+def test_brief_without_worktrees_or_dependencies() -> None:
+    p = plan()
+    text = build(p, p.effort("a"), attempt=1, worktrees=False, handoffs=[])
+    assert "branch" not in text.split("\n")[2]
+    assert "depends on no other effort" in text
+    assert "no checks of its own" in text
+    assert "(not restricted)" in text

@@ -1,0 +1,82 @@
+"""--dry-run, --no-worktrees, --only, clean, bad input, and a re-run that has nothing to do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from support import git, run_phasegate
+
+AGENT = 'echo "$PHASEGATE_EFFORT" >> "$RUNS"; mkdir -p out; echo x > "out/$PHASEGATE_EFFORT"'
+PLAN = f"""
+version: 1
+project: modes
+agents: {{max: 2, command: '{AGENT}'}}
+efforts:
+  - {{id: a, size: 3, files: ["out/a"], checks: [{{run: "test -f out/a"}}]}}
+  - {{id: b, depends_on: [a], files: ["out/b"], checks: [{{run: "test -f out/b"}}]}}
+  - {{id: c, size: 1, files: ["out/c"]}}
+"""
+
+
+def test_dry_run_changes_nothing(project) -> None:  # type: ignore[no-untyped-def]
+    repo = project(PLAN)
+    r = run_phasegate("run", "--dry-run", cwd=repo)
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
+    assert lines[0] == "would run 3 effort(s) of modes with up to 2 agent(s)"
+    wave1 = [x for x in lines if x.startswith("wave 1:")]
+    assert wave1[0].startswith("wave 1: a [pending] on phasegate/a (main)")  # longest path first
+    assert any(x.startswith("wave 2: b [pending] on phasegate/b (main + phasegate/a)")
+               for x in lines)  # fmt: skip
+    assert not (repo / ".phasegate").exists()
+    assert git(repo, "branch", "--list", "phasegate/*") == ""
+
+
+def test_no_worktrees_runs_beside_the_plan(project, tmp_path: Path, states) -> None:  # type: ignore[no-untyped-def]
+    repo = project(PLAN)
+    runs = tmp_path / "runs"
+    r = run_phasegate("run", "--no-worktrees", "--json", cwd=repo, env={"RUNS": str(runs)})
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["efforts"] == {"a": "done", "b": "done", "c": "done"}
+    assert (repo / "out" / "b").exists()
+    assert git(repo, "branch", "--list", "phasegate/*") == ""
+    again = run_phasegate("run", "--no-worktrees", cwd=repo, env={"RUNS": str(runs)})
+    assert again.code == 0
+    assert sorted(runs.read_text().split()) == ["a", "b", "c"]  # nothing ran twice
+
+
+def test_only_runs_the_effort_and_what_it_needs(project, tmp_path: Path, states) -> None:  # type: ignore[no-untyped-def]
+    repo = project(PLAN)
+    runs = tmp_path / "runs"
+    r = run_phasegate("run", "--only", "b", cwd=repo, env={"RUNS": str(runs)})
+    assert r.code == 0, r.out + r.err
+    assert sorted(runs.read_text().split()) == ["a", "b"]
+    efforts, _ = states(repo)
+    assert "c" not in efforts
+    bad = run_phasegate("run", "--only", "zz", cwd=repo)
+    assert bad.code == 2 and bad.err.strip().endswith("error: --only: unknown effort 'zz'")
+
+
+def test_clean_removes_merged_and_refuses_work(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo = project(PLAN)
+    assert run_phasegate("run", cwd=repo, env={"RUNS": str(tmp_path / "runs")}).code == 0
+    wts = repo / ".phasegate" / "worktrees"
+    (wts / "c" / "scratch.txt").write_text("unsaved\n")
+    git(wts / "b", "commit", "-q", "--allow-empty", "-m", "later, unmerged work")
+    r = run_phasegate("clean", "--json", cwd=repo)
+    assert r.code == 1
+    doc = json.loads(r.out)
+    assert doc["removed"] == ["a"]
+    kept = {k["effort"]: k["reason"] for k in doc["kept"]}
+    assert "uncommitted" in kept["c"] and "not merged" in kept["b"]
+    assert not (wts / "a").exists() and (wts / "c" / "scratch.txt").exists()
+    assert git(repo, "branch", "--list", "phasegate/a") != ""  # branches are never deleted
+
+
+def test_run_outside_git_needs_no_worktrees(tmp_path: Path) -> None:
+    (tmp_path / "phasegate.yaml").write_text(PLAN)
+    r = run_phasegate("run", cwd=tmp_path)
+    assert r.code == 2
+    assert "not in a git repository; run with --no-worktrees" in r.err.strip().splitlines()[-1]
+    assert "Traceback" not in r.err

@@ -1,0 +1,69 @@
+"""Agent supervision with real processes: exit status, timeout of the whole group, adoption."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+from phasegate.engine import supervisor
+
+
+def test_exit_status_and_log(tmp_path: Path) -> None:
+    async def go() -> supervisor.AgentExit:
+        h = await supervisor.spawn(
+            ["/bin/sh", "-c", "echo hello; exit 3"], cwd=tmp_path, env=dict(os.environ),
+            log=tmp_path / "log", exit_file=tmp_path / "exit",
+        )  # fmt: skip
+        return await supervisor.wait(h, timeout=None, grace=1)
+
+    result = asyncio.run(go())
+    assert result.exit_code == 3 and not result.timed_out
+    assert (tmp_path / "log").read_text() == "hello\n"
+    assert supervisor.read_exit(tmp_path / "exit") == 3
+
+
+def test_timeout_kills_group_that_ignores_term(tmp_path: Path) -> None:
+    script = f"trap '' TERM; sleep 300 & echo $! > {tmp_path}/child; sleep 300"
+
+    async def go() -> tuple[supervisor.AgentExit, int]:
+        h = await supervisor.spawn(
+            ["/bin/sh", "-c", script], cwd=tmp_path, env=dict(os.environ),
+            log=tmp_path / "log", exit_file=tmp_path / "exit",
+        )  # fmt: skip
+        return await supervisor.wait(h, timeout=0.5, grace=0.2), h.pid
+
+    t0 = time.monotonic()
+    result, pgid = asyncio.run(go())
+    assert result.timed_out and result.exit_code is not None and result.exit_code < 0
+    assert time.monotonic() - t0 < 10
+    child = int((tmp_path / "child").read_text())
+    assert supervisor.process_start(child) is None
+    try:
+        os.killpg(pgid, 0)
+        raise AssertionError("a process of the group survived")
+    except ProcessLookupError:
+        pass
+
+
+def test_adopt_checks_start_time_and_orphan_checks_cmdline(tmp_path: Path) -> None:
+    async def go() -> None:
+        h = await supervisor.spawn(
+            ["sleep", "30"], cwd=tmp_path, env=dict(os.environ),
+            log=tmp_path / "log", exit_file=tmp_path / "exit",
+        )  # fmt: skip
+        for _ in range(100):
+            if (tmp_path / "exit.pid").exists():
+                break
+            await asyncio.sleep(0.01)
+        assert supervisor.adopt(h.pid, h.pid_start, h.exit_file, h.started) is not None
+        # The same pid with another start time is some other process: never adopted.
+        assert supervisor.adopt(h.pid, h.pid_start + 1, h.exit_file, h.started) is None
+        found = supervisor.orphan(h.exit_file, h.started)
+        assert found is not None and found.pid == h.pid
+        assert supervisor.orphan(tmp_path / "other", h.started) is None
+        await supervisor.terminate(h, 0.2)
+        assert supervisor.adopt(h.pid, h.pid_start, h.exit_file, h.started) is None
+
+    asyncio.run(go())
