@@ -1,0 +1,210 @@
+"""phasegate start | done | block | unblock | ack: state changes made by people.
+
+They go through the same transition rules (phasegate.states) as the run engine.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, PlanOpt, example
+
+if TYPE_CHECKING:
+    from phasegate.tracking.session import Session
+
+ORDER = 73
+
+EffortArg = Annotated[str, typer.Argument(help="Effort id.")]
+
+
+def _run_checks(s: Session, effort: str, attempt: int) -> bool:
+    """Run the effort's declared checks in the plan's directory, recording each result."""
+    from phasegate import proc
+    from phasegate.plan.expr import parse_duration
+    from phasegate.plan.load import load_plan
+
+    plan = load_plan(str(s.plan_path)).plan
+    ok = True
+    for check in plan.effort(effort).checks:
+        timeout = parse_duration(check.timeout) if check.timeout is not None else None
+        res = proc.run(proc.shell_argv(check.run), cwd=s.plan_path.parent, timeout=timeout)
+        s.store.append(
+            "check.result",
+            effort=effort,
+            attempt=attempt,
+            data={
+                "scope": "effort",
+                "name": check.label,
+                "exit_code": res.returncode,
+                "duration": res.duration,
+                "tail": res.tail(),
+                "passed": res.ok,
+                "timed_out": res.timed_out,
+            },
+        )
+        print(f"  check {check.label}: {'passed' if res.ok else 'FAILED'}")
+        ok = ok and res.ok
+    return ok
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "start",
+        help="Mark an effort as started by you (its dependencies must be done).",
+        epilog=example(f"phasegate start 8.1.1 -f {EXAMPLE_PLAN}"),
+    )
+    def start(
+        effort: EffortArg,
+        force: Annotated[bool, typer.Option(help="Start although dependencies are open.")] = False,
+        plan: PlanOpt = None,
+        db: DbOpt = None,
+    ) -> int:
+        from phasegate.errors import StateError
+        from phasegate.tracking.ready import blockers_of
+        from phasegate.tracking.reports import effort_facts
+        from phasegate.tracking.session import actor, open_session
+
+        with open_session(plan, db) as s:
+            f = effort_facts(s.facts, effort)
+            waits = blockers_of(f, s.facts, s.store.efforts(), s.store.phases())
+            if waits and not force:
+                raise StateError(f"effort {f.id} waits for {', '.join(waits)} (--force to start)")
+            ev = s.store.transition(f.id, "running", reason=f"started by {actor()}")
+        print(f"{f.id}: {ev.data['from']} -> running (attempt {ev.attempt})")
+        return 0
+
+    @app.command(
+        "done",
+        help="Mark an effort done; its declared checks run first and must pass.",
+        epilog=example(f"phasegate done 8.1.1 -f {EXAMPLE_PLAN}"),
+    )
+    def done(
+        effort: EffortArg,
+        skip_checks: Annotated[
+            bool, typer.Option("--skip-checks", help="Vouch for the work without running checks.")
+        ] = False,
+        plan: PlanOpt = None,
+        db: DbOpt = None,
+    ) -> int:
+        from phasegate.tracking.reports import effort_facts
+        from phasegate.tracking.session import actor, open_session
+
+        with open_session(plan, db) as s:
+            f = effort_facts(s.facts, effort)
+            who = actor()
+            if skip_checks or not f.checks:
+                why = "checks skipped" if f.checks else "no checks declared"
+                s.store.transition(f.id, "done", reason=f"marked done by {who} ({why})")
+                print(f"{f.id}: done ({why})")
+                return 0
+            ev = s.store.transition(f.id, "checking", reason=f"checks requested by {who}")
+            attempt = ev.attempt or 0
+            if _run_checks(s, f.id, attempt):
+                s.store.transition(f.id, "done", attempt=attempt, reason=f"checks passed ({who})")
+                print(f"{f.id}: done")
+                return 0
+            s.store.transition(f.id, "rejected", attempt=attempt, reason="checks failed")
+            print(f"{f.id}: rejected (checks failed; fix, then 'phasegate start {f.id}')")
+            return 1
+
+    @app.command(
+        "block",
+        help="Mark an effort blocked; the reason opens a blocker with a severity.",
+        epilog=example(
+            f"phasegate block 8.2.1 --reason 'waiting for API review' -f {EXAMPLE_PLAN}"
+        ),
+    )
+    def block(
+        effort: EffortArg,
+        reason: Annotated[str, typer.Option(help="What blocks it.")],
+        severity: Annotated[str, typer.Option(help="critical|high|medium|low.")] = "high",
+        plan: PlanOpt = None,
+        db: DbOpt = None,
+    ) -> int:
+        from phasegate.tracking.reports import effort_facts
+        from phasegate.tracking.reports import severity as check_severity
+        from phasegate.tracking.session import actor, open_session
+
+        sev = check_severity(severity)
+        if not reason.strip():
+            from phasegate.errors import InputError
+
+            raise InputError("block: --reason must not be empty")
+        with open_session(plan, db) as s:
+            f = effort_facts(s.facts, effort)
+            s.store.transition(f.id, "blocked", reason=reason)
+            s.store.append(
+                "blocker.opened",
+                effort=f.id,
+                data={"text": reason, "severity": sev, "by": actor(), "source": "block"},
+            )
+            opened = [b for b in s.store.blockers() if b.effort == f.id and b.open][-1]
+        print(f"{f.id}: blocked ({opened.id}, {sev}): {reason}")
+        return 0
+
+    @app.command(
+        "unblock",
+        help="Clear a blocked effort: its open blockers are resolved and it goes back to work.",
+        epilog=example(f"phasegate unblock 8.2.1 -f {EXAMPLE_PLAN}"),
+    )
+    def unblock(effort: EffortArg, plan: PlanOpt = None, db: DbOpt = None) -> int:
+        from phasegate.errors import StateError
+        from phasegate.tracking.reports import effort_facts
+        from phasegate.tracking.session import actor, open_session
+
+        with open_session(plan, db) as s:
+            f = effort_facts(s.facts, effort)
+            v = s.store.effort(f.id)
+            if v.state != "blocked":
+                raise StateError(f"effort {f.id} is {v.state}, not blocked")
+            last = s.store.events(effort=f.id, kinds=["effort.state"])[-1]
+            back = str(last.data.get("from"))
+            to = back if back in ("ready", "running") else "ready"
+            s.store.transition(f.id, to, attempt=v.attempt, reason=f"unblocked by {actor()}")
+            for b in s.store.blockers():
+                if b.effort == f.id and b.open:
+                    s.store.append(
+                        "blocker.resolved", effort=f.id, data={"id": b.id, "by": actor()}
+                    )
+        print(f"{f.id}: blocked -> {to}")
+        return 0
+
+    @app.command(
+        "ack",
+        help="Acknowledge a blocker (B3) or a plan risk (R1), stopping its escalation clock.",
+        epilog=example(f"phasegate ack B1 -f {EXAMPLE_PLAN}", "phasegate ack R2 --resolve"),
+    )
+    def ack(
+        item: Annotated[str, typer.Argument(help="Blocker or risk id.")],
+        resolve: Annotated[bool, typer.Option(help="Also mark the blocker resolved.")] = False,
+        plan: PlanOpt = None,
+        db: DbOpt = None,
+    ) -> int:
+        from phasegate.errors import InputError
+        from phasegate.tracking.session import actor, open_session
+
+        with open_session(plan, db) as s:
+            blockers = {b.id: b for b in s.store.blockers()}
+            risks = {r.id for r in s.facts.risks}
+            if item not in blockers and item not in risks:
+                raise InputError(f"no blocker or risk {item!r} (see 'phasegate status')")
+            who = actor()
+            b = blockers.get(item)
+            if item in s.store.acks():
+                print(f"{item} was already acknowledged")
+            else:
+                s.store.append(
+                    "blocker.ack", effort=b.effort if b else None, data={"id": item, "by": who}
+                )
+                print(f"{item} acknowledged by {who}")
+            if resolve:
+                if b is None:
+                    raise InputError(f"{item} is a risk; only blockers can be resolved")
+                if b.open:
+                    s.store.append(
+                        "blocker.resolved", effort=b.effort, data={"id": item, "by": who}
+                    )
+                print(f"{item} resolved")
+        return 0

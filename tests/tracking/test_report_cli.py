@@ -1,0 +1,128 @@
+"""phasegate report: what is stored, and what is refused without storing anything."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from phasegate.store import open_store
+from support import CliResult
+
+Cli = Callable[..., CliResult]
+
+
+def _events(project: Path) -> list[dict[str, object]]:
+    with open_store(None, state_dir=project / ".phasegate") as s:
+        return [e.to_json() for e in s.events()]
+
+
+def test_report_stores_everything_it_was_given(cli: Cli, project: Path) -> None:
+    r = cli(
+        "report",
+        "8.1.1",
+        "--task-done",
+        "1",
+        "-t",
+        "authorizationchecker interface",
+        "--progress",
+        "40",
+        "--blocker",
+        "no test cluster",
+        "--severity",
+        "high",
+        "--metric",
+        "coverage=72.5",
+        "--note",
+        "types live in pkg/x",
+        "--cost",
+        "0.25",
+        "--tokens",
+        "1200",
+        "--key",
+        "k1",
+    )
+    assert r.code == 0, r.err
+    (ev,) = _events(project)
+    data = ev["data"]
+    assert isinstance(data, dict)
+    assert data["tasks_done"] == [
+        "Workspace traversal with authorization",
+        "AuthorizationChecker interface",
+    ]
+    assert data["progress"] == 40 and data["metrics"] == {"coverage": 72.5}
+    assert data["blockers"] == [{"text": "no test cluster", "severity": "high"}]
+    assert (data["note"], data["cost"], data["tokens"]) == ("types live in pkg/x", 0.25, 1200)
+    again = cli("report", "8.1.1", "--progress", "90", "--key", "k1")
+    assert again.code == 0 and "already stored" in again.out
+    assert len(_events(project)) == 1
+
+
+def test_effort_from_environment(cli: Cli, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PHASEGATE_EFFORT", "8.2.2")
+    assert cli("report", "--progress", "10").code == 0
+    assert _events(project)[0]["effort"] == "8.2.2"
+
+
+def test_json_report_from_stdin(project: Path) -> None:
+    from support import run_phasegate
+
+    doc = {
+        "progress": 55,
+        "tasks_done": ["Policy rule evaluation"],
+        "blockers": [{"text": "cel-go upgrade", "severity": "low"}],
+        "metrics": {"placement-latency": 4200},
+        "key": "j1",
+    }
+    r = run_phasegate("report", "8.2.2", "--json", cwd=project, input=json.dumps(doc))
+    assert r.code == 0, r.err
+    (ev,) = _events(project)
+    assert ev["key"] == "j1" and ev["data"]["metrics"] == {"placement-latency": 4200.0}  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["report", "9.9.9", "--progress", "5"], None, "unknown effort '9.9.9'"),
+        (["report", "8.1.1", "--metric", "speed=3"], None, "unknown metric 'speed'"),
+        (["report", "8.1.1", "--metric", "coverage=lots"], None, "expected a number"),
+        (["report", "8.1.1", "--progress", "abc"], None, "progress: expected a number"),
+        (["report", "8.1.1", "--progress", "140"], None, "expected 0 to 100"),
+        (["report", "8.1.1", "--blocker", "x", "--severity", "urgent"], None, "bad severity"),
+        (["report", "8.1.1", "--task-done", "Nonexistent"], None, "no deliverable"),
+        (["report", "8.1.1", "--task-done", "9"], None, "no deliverable"),
+        (["report", "8.1.1", "--cost", "-1"], None, "must not be negative"),
+        (["report", "8.1.1", "--tokens", "1.5"], None, "whole number"),
+        (["report", "8.1.1"], None, "empty report"),
+        (["report", "8.1.1", "--json"], "{not json", "malformed JSON"),
+        (["report", "8.1.1", "--json"], "[1, 2]", "expected a JSON object"),
+        (["report", "8.1.1", "--json"], '{"progress": 5, "colour": 1}', "unknown report field"),
+        # A bad part anywhere refuses the whole report.
+        (["report", "8.1.1", "--progress", "20", "--metric", "coverage=x"], None, "coverage"),
+    ],
+)
+def test_bad_reports_exit_1_and_store_nothing(
+    project: Path, args: list[str], stdin: str | None, message: str
+) -> None:
+    from support import run_phasegate
+
+    r = run_phasegate(*args, cwd=project, input=stdin)
+    assert r.code == 1, (r.out, r.err)
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in r.err
+    assert not (project / ".phasegate" / "state.db").exists() or _events(project) == []
+
+
+def test_stale_attempt_is_refused(cli: Cli, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli("start", "8.1.1").code == 0
+    monkeypatch.setenv("PHASEGATE_ATTEMPT", "1")
+    assert cli("report", "8.1.1", "--progress", "10").code == 0
+    with open_store(None, state_dir=project / ".phasegate") as s:
+        s.transition("8.1.1", "failed")
+        s.transition("8.1.1", "running")
+    r = cli("report", "8.1.1", "--progress", "20")
+    assert r.code == 1 and "attempt 1 refused" in r.err
+    monkeypatch.setenv("PHASEGATE_ATTEMPT", "2")
+    assert cli("report", "8.1.1", "--progress", "30").code == 0
