@@ -27,11 +27,12 @@ phases:
   - id: p
     entry: [{{run: "test -f README.md"}}]
     gate:
-      checks: [{{run: "test -f out/a.txt && test -f out/b.txt && test -f out/c.txt"}}]
+      checks: [{{run: "test -f out/a.txt && test -f out/b.txt && test -f out/d.txt"}}]
 efforts:
   - {{id: a, files: ["out/a.txt"], checks: [{{run: "test -f out/a.txt"}}]}}
   - {{id: b, depends_on: [a], files: ["out/b.txt"], checks: [{{run: "test -f out/b.txt"}}]}}
   - {{id: c, files: ["out/c.txt"], checks: [{{run: "test -f out/c.txt"}}]}}
+  - {{id: d, size: 0.5, files: ["out/d.txt"], checks: [{{run: "test -f out/d.txt"}}]}}
 """
 # Second and third arrivals too, so the crash also lands while another agent is in flight.
 LATER = ["running@2", "exited@2", "merged-git@3", "done@2"]
@@ -88,7 +89,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unty
     clean = _plan_repo(root / "repo")
     runs = root / "runs"
     assert _run(clean, {"RUNS": str(runs)}) == 0
-    assert len(runs.read_text().splitlines()) == 3
+    assert len(runs.read_text().splitlines()) == 4
     final = _final(clean)
     return lambda: final
 

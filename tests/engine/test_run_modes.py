@@ -80,3 +80,31 @@ def test_run_outside_git_needs_no_worktrees(tmp_path: Path) -> None:
     assert r.code == 2
     assert "not in a git repository; run with --no-worktrees" in r.err.strip().splitlines()[-1]
     assert "Traceback" not in r.err
+
+
+def test_live_view_draws_the_table(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import os
+
+    from rich.console import Console
+
+    from phasegate.engine import RunOptions, execute
+    from phasegate.engine.live import LiveView, wants_live
+    from phasegate.plan.load import load_plan
+
+    repo = project(PLAN)
+    loaded = load_plan(str(repo / "phasegate.yaml"))
+    out = io.StringIO()
+    view = LiveView(Console(file=out, force_terminal=True, width=160))
+    os.environ["RUNS"] = str(tmp_path / "runs")
+    try:
+        result = execute(loaded.plan, loaded.path, loaded.state_dir, None,
+                         RunOptions(worktrees=False), view)  # fmt: skip
+    finally:
+        del os.environ["RUNS"]
+    assert result.ok
+    text = out.getvalue()
+    for header in ("wave", "effort", "agent", "state", "elapsed", "progress"):
+        assert header in text
+    assert "done" in text
+    assert not wants_live(io.StringIO())

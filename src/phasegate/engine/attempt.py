@@ -167,6 +167,12 @@ class Attempt:
         if state != "running":
             sh.notify(e.id, f"{state} while its agent ran")
             return state
+        if not sh.ws.worktrees and not e.checks:
+            # Nothing to check and nothing to merge: one event, not two.
+            self.store.transition(e.id, "done", attempt=attempt, reason="agent exited 0")
+            crash.point("done")
+            sh.notify(e.id, "done")
+            return "done"
         self.store.transition(e.id, "checking", attempt=attempt, reason="agent exited 0")
         crash.point("checking")
         return await self._check(attempt)

@@ -76,7 +76,12 @@ class Engine:
         for w, ids in enumerate(g.waves(), 1):
             for x in ids:
                 self.wave[x] = w
-        self.effort_ids = {e.id for e in plan.efforts}
+        self.by_id = {e.id: e for e in plan.efforts}
+        self.effort_ids = set(self.by_id)
+        self.by_phase: dict[str, list[str]] = {}
+        for e in plan.efforts:
+            self.by_phase.setdefault(plan.phase_of(e) or "", []).append(e.id)
+        self.phase_pos = {p.id: k for k, p in enumerate(plan.phases)}
         self.external = {x.id: x.status for x in plan.external}
         self.backoff = parse_duration(plan.agents.backoff)
         self.tasks: dict[str, asyncio.Task[str]] = {}
@@ -127,18 +132,16 @@ class Engine:
             return ""
         if p in self.entry_failed:
             return f"phase {p} entry check failed: {self.entry_failed[p]}"
-        k = [x.id for x in self.plan.phases].index(p)
-        for q in self.plan.phase_after(k):
+        for q in self.plan.phase_after(self.phase_pos[p]):
             if phases.get(q) == "failed":
                 reason = self.store.phases()[q].reason
                 return f"phase {q} gate failed: {reason}"
             if q in self.entry_failed:
                 return f"phase {q} entry check failed: {self.entry_failed[q]}"
-            for other in self.plan.efforts:
-                if self.plan.phase_of(other) == q:
-                    ov = views.get(other.id, EffortView(other.id))
-                    if ov.state == "blocked" or self._dead(other.id, ov):
-                        return f"phase {q} cannot pass: effort {other.id} is {ov.state}"
+            for other in self.by_phase.get(q, []):
+                ov = views.get(other, EffortView(other))
+                if ov.state == "blocked" or self._dead(other, ov):
+                    return f"phase {q} cannot pass: effort {other} is {ov.state}"
         return ""
 
     def _startable(self, e: Effort, views: dict[str, EffortView], phases: dict[str, str]) -> bool:
@@ -168,9 +171,8 @@ class Engine:
             while True:
                 acted = await self._phases()
                 views = self.store.efforts()
-                acted = self._mark(views) or acted
-                views = self.store.efforts()
-                self._dispatch(sh, views)
+                marked, startable = self._mark(views)
+                acted = self._dispatch(sh, views, startable) or marked or acted
                 self.view.refresh()
                 if not self.tasks and not acted:
                     wait = self._next_retry(views)
@@ -191,7 +193,7 @@ class Engine:
         for e in self.scope:
             v = self.store.effort(e)
             if v.state in ACTIVE or (v.state == "done" and self.ws.worktrees and not v.merged):
-                self._launch(sh, e, Attempt(sh, self.plan.effort(e)).resume())
+                self._launch(sh, e, Attempt(sh, self.by_id[e]).resume())
 
     def _launch(self, sh: Shared, e: str, coro: Coroutine[Any, Any, str]) -> None:
         used = set(self.slots.values())
@@ -242,8 +244,8 @@ class Engine:
                 states[p.id] = "open"
                 acted = True
             if states.get(p.id) in {"open", "gating"}:
-                mine = [e for e in self.plan.efforts if self.plan.phase_of(e) == p.id]
-                if all(self._finished(views.get(e.id, EffortView(e.id))) for e in mine):
+                mine = self.by_phase.get(p.id, [])
+                if all(self._finished(views.get(e, EffortView(e))) for e in mine):
                     self.view.phase_line(p.id, "evaluating gate")
                     verdict = await asyncio.to_thread(
                         close_gate, self.plan, self.store, p, self.ws.gate_dir(),
@@ -259,14 +261,19 @@ class Engine:
                     acted = True
         return acted
 
-    def _mark(self, views: dict[str, EffortView]) -> bool:
-        """pending -> ready, and pending/ready -> blocked (or back) as the facts say."""
+    def _mark(self, views: dict[str, EffortView]) -> tuple[bool, list[str]]:
+        """Block (or unblock) efforts as the facts say; return the pending ones that may start.
+
+        Those are not recorded ready here: the ones an agent takes at once go straight to
+        running, and only the ones left waiting for an agent are recorded ready.
+        """
         acted = False
+        startable: list[str] = []
         phases = {k: v.state for k, v in self.store.phases().items()}
         for e_id in self.scope:
             if e_id in self.tasks:
                 continue
-            e = self.plan.effort(e_id)
+            e = self.by_id[e_id]
             v = views.get(e_id, EffortView(e_id))
             if v.state not in {"pending", "ready", "blocked"}:
                 continue
@@ -278,16 +285,17 @@ class Engine:
                     views[e_id] = self.store.effort(e_id)
                     acted = True
                 continue
-            if v.state in {"pending", "blocked"} and self._startable(e, views, phases):
-                self.store.transition(e_id, "ready", reason="dependencies done")
-                crash.point("ready")
+            if v.state == "blocked" and self._startable(e, views, phases):
+                self.store.transition(e_id, "ready", reason="no longer blocked")
                 views[e_id] = self.store.effort(e_id)
                 acted = True
-        return acted
+            elif v.state == "pending" and self._startable(e, views, phases):
+                startable.append(e_id)
+        return acted, startable
 
-    def _dispatch(self, sh: Shared, views: dict[str, EffortView]) -> None:
+    def _dispatch(self, sh: Shared, views: dict[str, EffortView], startable: list[str]) -> bool:
         now = time.monotonic()
-        candidates = []
+        candidates = list(startable)
         for e in self.scope:
             if e in self.tasks:
                 continue
@@ -299,10 +307,15 @@ class Engine:
             ):
                 candidates.append(e)
         candidates.sort(key=lambda x: self.priority[x])
+        acted = False
         for e in candidates:
-            if len(self.tasks) >= self.max:
-                break
-            self._launch(sh, e, Attempt(sh, self.plan.effort(e)).start())
+            if len(self.tasks) < self.max:
+                self._launch(sh, e, Attempt(sh, self.by_id[e]).start())
+            elif e in startable:
+                self.store.transition(e, "ready", reason="dependencies done; waiting for an agent")
+                crash.point("ready")
+                acted = True
+        return acted
 
     def _result(self, elapsed: float) -> RunResult:
         views = self.store.efforts()
