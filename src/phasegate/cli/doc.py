@@ -1,0 +1,58 @@
+"""phasegate doc: the seeds' documents, generated from plan and state."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, PlanOpt, example
+
+ORDER = 75
+KIND_HELP = "status | daily | weekly | handoff | wave-plan"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "doc",
+        help="Write a document as markdown: status, daily, weekly, handoff or wave-plan.",
+        epilog=example(
+            f"phasegate doc --kind wave-plan -f {EXAMPLE_PLAN} -o WAVE-PLAN.md",
+            "phasegate doc --kind daily --templates my-templates/",
+        ),
+    )
+    def doc(
+        kind: Annotated[str, typer.Option("--kind", "-k", help=KIND_HELP)],
+        out: Annotated[str | None, typer.Option("-o", "--out", help="File to write.")] = None,
+        templates: Annotated[
+            str | None,
+            typer.Option(help="Directory of <kind>.md.j2 templates overriding the built-in ones."),
+        ] = None,
+        plan: PlanOpt = None,
+        db: DbOpt = None,
+    ) -> int:
+        from pathlib import Path
+
+        from phasegate.cli.common import load
+        from phasegate.errors import UsageError
+        from phasegate.report.documents import render
+        from phasegate.store import open_store
+        from phasegate.tracking.documents import KINDS
+        from phasegate.tracking.facts import facts_of
+
+        if kind not in KINDS:
+            raise UsageError(f"unknown document kind {kind!r}: use one of {', '.join(KINDS)}")
+        loaded = load(plan)
+        with open_store(db, state_dir=loaded.state_dir) as store:
+            text = render(
+                kind, loaded.plan, facts_of(loaded.plan), store, loaded.path, templates=templates
+            )
+        if out is None or out == "-":
+            print(text, end="")
+            return 0
+        try:
+            Path(out).write_text(text)
+        except OSError as e:
+            raise UsageError(f"cannot write {out}: {e.strerror}") from None
+        print(f"wrote {out} ({kind})")
+        return 0
