@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import subprocess
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -119,10 +120,12 @@ def oracle(built: Built, workers: int = 4) -> dict[tuple[str, str], Truth]:
     names = sorted(built.branches)
     rows = [(a, [b for b in names if b > a]) for a in names[:-1]]
     found: dict[tuple[str, str], Truth] = {}
+    admin = threading.Lock()
 
     def run(slot: int, a: str, others: list[str]) -> dict[tuple[str, str], Truth]:
         wt = built.repo.parent / f"oracle-{slot}-{a.replace('/', '_')}"
-        git(built.repo, "worktree", "add", "-q", "--detach", str(wt), a)
+        with admin:  # worktree bookkeeping in the shared repository is not concurrent-safe
+            git(built.repo, "worktree", "add", "-q", "--detach", str(wt), a)
         # One shell per row keeps process start-up out of the inner loop.
         script = "".join(
             f"echo '@@ {b}'; git merge --no-commit --no-ff {b} 2>/dev/null; "
@@ -131,7 +134,8 @@ def oracle(built: Built, workers: int = 4) -> dict[tuple[str, str], Truth]:
             for b in others
         )
         p = subprocess.run(["sh", "-c", script], cwd=wt, capture_output=True, text=True)
-        git(built.repo, "worktree", "remove", "--force", str(wt))
+        with admin:
+            git(built.repo, "worktree", "remove", "--force", str(wt))
         out: dict[tuple[str, str], Truth] = {}
         blocks = p.stdout.split("@@ ")
         i = 1

@@ -10,7 +10,8 @@ import difflib
 from collections.abc import Sequence
 from typing import Any
 
-from phasegate import globs, graph
+from phasegate import graph
+from phasegate.conflicts.predict import overlapping_pairs
 from phasegate.errors import Diagnostic
 from phasegate.plan.load import fmt_path
 from phasegate.plan.yamlpos import Document, PathPart
@@ -349,43 +350,3 @@ def _warnings(out: _Out, g: PlanGraph, raw_efforts: list[Any], node_item: list[i
             ("efforts", node_item[b], "files"),
             f"efforts {na!r} and {nb!r} may run at the same time and both declare {shared}: add a dependency, move one to another wave, or merge them",
         )
-
-
-def overlapping_pairs(
-    g: PlanGraph, files: list[tuple[int, list[str]]]
-) -> list[tuple[int, int, str]]:
-    """Pairs of concurrently runnable efforts whose globs overlap, with one shared glob pair."""
-    buckets: dict[str, list[tuple[int, str]]] = {}
-    wild: list[tuple[int, str]] = []
-    for k, fl in files:
-        for f in fl:
-            head = globs.literal_prefix(f).split("/", 1)[0]
-            if "/" in globs.literal_prefix(f):
-                buckets.setdefault(head, []).append((k, f))
-            else:
-                wild.append((k, f))
-    found: dict[tuple[int, int], str] = {}
-    groups = [*buckets.values()]
-    for k, f in wild:
-        for group in [*groups, wild]:
-            for k2, f2 in group:
-                if k2 != k:
-                    _try(found, g, k, f, k2, f2)
-    for group in groups:
-        for x in range(len(group)):
-            for y in range(x + 1, len(group)):
-                (k, f), (k2, f2) = group[x], group[y]
-                if k != k2:
-                    _try(found, g, k, f, k2, f2)
-    return [(a, b, s) for (a, b), s in sorted(found.items())]
-
-
-def _try(
-    found: dict[tuple[int, int], str], g: PlanGraph, k: int, f: str, k2: str | int, f2: str
-) -> None:
-    assert isinstance(k2, int)
-    a, b = min(k, k2), max(k, k2)
-    if (a, b) in found or not globs.overlap(f, f2):
-        return
-    if g.concurrent(g.nodes[a].id, g.nodes[b].id):
-        found[(a, b)] = f"'{f}'" if f == f2 else f"'{f}' / '{f2}'"
