@@ -79,3 +79,20 @@ def test_db_locations(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cannot open"):
         (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
         open_store(str(tmp_path / "junk.db"), state_dir=tmp_path)
+
+
+def test_upgrading_a_version_1_store_fills_metric_stats(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SqliteStore(path) as s:
+        s.append("report", effort="e", data={"metrics": {"cov": 50}})
+        s.append("report", effort="e", data={"metrics": {"cov": 70}})
+    # Make the file look like one written before migration 2 existed.
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TABLE metric_stats")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with SqliteStore(path) as s:
+        assert s.schema_version() == migrations.LATEST
+        summary = s.metric_summary()["cov"]
+        assert (summary.count, summary.first, summary.latest) == (2, 50, 70)
+        assert s.effort("e").reports == 2

@@ -46,16 +46,20 @@ def _ago(now: float, ts: float | None) -> str:
 
 
 def _table(rows: list[list[str]], colour_col: int | None, colour: bool) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(map(len, col)) for col in zip(*rows, strict=True)]
+    if not colour:
+        return [
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+        ]
     out = []
     for k, r in enumerate(rows):
         cells = []
         for i, cell in enumerate(r):
             padded = cell.ljust(widths[i])
-            code = _COLOURS.get(cell) if colour and k > 0 and i == colour_col else None
+            code = _COLOURS.get(cell) if k > 0 and i == colour_col else None
             cells.append(f"\x1b[{code}m{padded}\x1b[0m" if code else padded)
         line = "  ".join(cells).rstrip()
-        out.append(f"\x1b[1m{line}\x1b[0m" if colour and k == 0 else line)
+        out.append(f"\x1b[1m{line}\x1b[0m" if k == 0 else line)
     return out
 
 

@@ -114,6 +114,23 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX notes_effort ON notes(effort, seq);
         """,
     ),
+    Migration(
+        2,
+        "first and latest value per metric, so status need not scan the metric history",
+        """
+        CREATE TABLE metric_stats (
+            metric       TEXT PRIMARY KEY,
+            count        INTEGER NOT NULL,
+            first_value  REAL NOT NULL,
+            first_ts     REAL NOT NULL,
+            last_seq     INTEGER NOT NULL,
+            last_value   REAL NOT NULL,
+            last_ts      REAL NOT NULL,
+            last_effort  TEXT
+        );
+        """,
+        rebuild=True,
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -87,9 +87,18 @@ def _unmerged(c: Cursor, ev: Event) -> None:
 def _metric(c: Cursor, ev: Event, metric: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return
+    v = float(value)
     c.execute(
         "INSERT INTO metric_values(seq, metric, ts, value, effort) VALUES (?, ?, ?, ?, ?)",
-        (ev.seq, metric, ev.ts, float(value), ev.effort),
+        (ev.seq, metric, ev.ts, v, ev.effort),
+    )
+    c.execute(
+        "INSERT INTO metric_stats(metric, count, first_value, first_ts, last_seq, last_value, "
+        "last_ts, last_effort) VALUES (?, 1, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(metric) DO UPDATE SET count = count + 1, last_seq = excluded.last_seq, "
+        "last_value = excluded.last_value, last_ts = excluded.last_ts, "
+        "last_effort = excluded.last_effort",
+        (metric, v, ev.ts, ev.seq, v, ev.ts, ev.effort),
     )
 
 
@@ -249,4 +258,13 @@ def apply(c: Cursor, ev: Event) -> None:
     handler(c, ev)
 
 
-PROJECTION_TABLES = ("efforts", "phases", "blockers", "acks", "approvals", "metric_values", "notes")
+PROJECTION_TABLES = (
+    "efforts",
+    "phases",
+    "blockers",
+    "acks",
+    "approvals",
+    "metric_values",
+    "metric_stats",
+    "notes",
+)

@@ -28,9 +28,13 @@ BUSY_TIMEOUT_S = 60.0
 _EVENT_COLS = "seq, ts, kind, effort, phase, attempt, key, data"
 _EFFORT_COLS = (
     "e.id, e.state, e.attempt, e.progress, e.tasks_done, e.merged, e.pid, e.pid_start, "
-    "e.reason, e.started_at, e.finished_at, e.cost, e.tokens, "
-    "(SELECT COUNT(*) FROM blockers b WHERE b.effort = e.id AND b.resolved_at IS NULL), "
+    "e.reason, e.started_at, e.finished_at, e.cost, e.tokens, COALESCE(b.n, 0), "
     "e.updated_at, e.exit_code, e.merged_commit, e.reports, e.last_report_at"
+)
+# One grouped pass over open blockers instead of a count per effort.
+_EFFORT_FROM = (
+    "efforts e LEFT JOIN (SELECT effort, COUNT(*) AS n FROM blockers "
+    "WHERE resolved_at IS NULL GROUP BY effort) b ON b.effort = e.id"
 )
 
 
@@ -44,7 +48,7 @@ def _effort_view(row: tuple[Any, ...]) -> EffortView:
         state=row[1],
         attempt=row[2],
         progress=row[3],
-        tasks_done=json.loads(row[4]),
+        tasks_done=json.loads(row[4]) if row[4] != "[]" else [],
         merged=bool(row[5]),
         pid=row[6],
         pid_start=row[7],
@@ -267,11 +271,11 @@ class SqliteStore:
             return self._conn.execute(sql, args).fetchall()
 
     def efforts(self) -> dict[str, EffortView]:
-        rows = self._rows(f"SELECT {_EFFORT_COLS} FROM efforts e ORDER BY e.id")
+        rows = self._rows(f"SELECT {_EFFORT_COLS} FROM {_EFFORT_FROM} ORDER BY e.id")
         return {r[0]: _effort_view(r) for r in rows}
 
     def effort(self, effort_id: str) -> EffortView:
-        rows = self._rows(f"SELECT {_EFFORT_COLS} FROM efforts e WHERE e.id = ?", (effort_id,))
+        rows = self._rows(f"SELECT {_EFFORT_COLS} FROM {_EFFORT_FROM} WHERE e.id = ?", (effort_id,))
         return _effort_view(rows[0]) if rows else EffortView(id=effort_id)
 
     def phases(self) -> dict[str, PhaseView]:
@@ -320,23 +324,10 @@ class SqliteStore:
 
     def metric_summary(self) -> dict[str, MetricSummary]:
         rows = self._rows(
-            "SELECT m.metric, COUNT(*), MIN(m.seq), MAX(m.seq) FROM metric_values m "
-            "GROUP BY m.metric"
+            "SELECT metric, count, first_value, first_ts, last_value, last_ts, last_effort "
+            "FROM metric_stats"
         )
-        out: dict[str, MetricSummary] = {}
-        for metric, count, first_seq, last_seq in rows:
-            first = self._rows(
-                "SELECT ts, value FROM metric_values WHERE metric = ? AND seq = ?",
-                (metric, first_seq),
-            )[0]
-            last = self._rows(
-                "SELECT ts, value, effort FROM metric_values WHERE metric = ? AND seq = ?",
-                (metric, last_seq),
-            )[-1]
-            out[metric] = MetricSummary(
-                metric, count, first[1], first[0], last[1], last[0], last[2]
-            )
-        return out
+        return {r[0]: MetricSummary(*r) for r in rows}
 
     def blockers(self) -> list[BlockerView]:
         rows = self._rows(
