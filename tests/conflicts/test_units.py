@@ -123,3 +123,25 @@ def test_scope_drift() -> None:
     assert d is not None and d.files == ("README.md",)
     assert drift("a", "br", ["src/**"], ["src/x.py"]) is None
     assert drift("a", "br", [], ["anything"]) is None
+
+
+def test_directory_rename_against_an_addition_is_not_missed(repo: Path) -> None:
+    # A moves the whole of old/ to new/; B adds a file to old/. The two sides change no
+    # common path, yet git moves B's file along the rename and reports a conflict.
+    (repo / "old").mkdir()
+    for i in range(3):
+        (repo / "old" / f"f{i}.txt").write_text(f"content {i}\n" * 5)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    git(repo, "checkout", "-q", "-b", "A")
+    git(repo, "mv", "old", "new")
+    git(repo, "commit", "-q", "-m", "move")
+    git(repo, "checkout", "-q", "-b", "B", "main")
+    (repo / "old" / "extra.txt").write_text("extra\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "add")
+    truth = merge_tree(repo, "A", "B")
+    result = analyse(repo, diffs.branches(repo, ["A", "B"]))
+    assert result.merged == 1  # the pair was trial-merged although no path is shared
+    assert not truth.clean and truth.kinds == ("rename",)
+    assert [(t.a, t.b, t.files) for t in result.textual] == [("A", "B", truth.files)]
