@@ -67,6 +67,7 @@ def test_effort_from_environment(cli: Cli, project: Path, monkeypatch: pytest.Mo
 
 
 def test_json_report_from_stdin(project: Path) -> None:
+    """Through a real process and its stdin, as an agent would send it."""
     from support import run_phasegate
 
     doc = {
@@ -104,15 +105,28 @@ def test_json_report_from_stdin(project: Path) -> None:
     ],
 )
 def test_bad_reports_exit_1_and_store_nothing(
-    project: Path, args: list[str], stdin: str | None, message: str
+    cli: Cli,
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    stdin: str | None,
+    message: str,
 ) -> None:
-    from support import run_phasegate
+    import io
 
-    r = run_phasegate(*args, cwd=project, input=stdin)
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin or ""))
+    r = cli(*args)
     assert r.code == 1, (r.out, r.err)
     lines = r.err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in r.err
     assert not (project / ".phasegate" / "state.db").exists() or _events(project) == []
+
+
+def test_a_bad_report_through_a_real_process_is_one_line(project: Path) -> None:
+    from support import run_phasegate
+
+    r = run_phasegate("report", "8.1.1", "--metric", "coverage=high", cwd=project)
+    assert r.code == 1 and r.err == "error: metric coverage: expected a number, got 'high'\n"
 
 
 def test_stale_attempt_is_refused(cli: Cli, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
