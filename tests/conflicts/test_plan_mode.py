@@ -135,3 +135,17 @@ def test_merge_check_records_and_resolves_findings(project: Path) -> None:
         record_findings(store, again, effort="ui")
         assert open_findings(store) == []
         assert len(store.events(kinds=["conflict.resolved"])) == 2
+
+
+def test_live_branches_for_the_engine(project: Path) -> None:
+    from phasegate.conflicts import live_branches
+    from phasegate.plan.load import load_plan
+
+    plan = load_plan(str(project / "phasegate.yaml")).plan
+    assert live_branches(project, plan, None) == ["phasegate/api", "phasegate/docs", "phasegate/ui"]
+    with open_store(None, state_dir=project / ".phasegate") as store:
+        store.transition("api", "running")
+        store.transition("api", "done")
+        store.append("effort.merged", effort="api", data={"commit": "x", "into": "i"})
+        store.transition("ui", "running")
+        assert live_branches(project, plan, store.efforts()) == ["phasegate/ui"]

@@ -1,9 +1,10 @@
 """Conflicts between parallel efforts: predicted from the plan, actual from git, and scope
 drift; plus the findings the run engine records before each merge.
 
-For the run engine:
+For the run engine, before merging a finished effort:
 
-    findings = check_before_merge(repo, branch, others, integration)
+    others = [b for b in live_branches(repo, plan, store.efforts()) if b != branch]
+    findings = check_before_merge(repo, branch, others, plan.repo.integration)
     record_findings(store, findings, effort=effort_id)
 
 and for a gate's `conflicts: N` requirement, `len(open_findings(store))`.
@@ -19,7 +20,8 @@ from phasegate.conflicts.predict import SUGGESTIONS, Predicted, overlapping_pair
 from phasegate.conflicts.scope import Drift, drift
 
 if TYPE_CHECKING:
-    from phasegate.store import Store
+    from phasegate.plan.model import Plan
+    from phasegate.store import EffortView, Store
 
 __all__ = [
     "SUGGESTIONS",
@@ -28,6 +30,7 @@ __all__ = [
     "Predicted",
     "check_before_merge",
     "drift",
+    "live_branches",
     "open_findings",
     "overlapping_pairs",
     "predicted",
@@ -88,6 +91,13 @@ def check_before_merge(
         t = bad.get((a, b))
         out.append(Finding(a, b, t.files, t.kinds) if t else Finding(a, b, (), ()))
     return out
+
+
+def live_branches(repo: Path, plan: Plan, views: dict[str, EffortView] | None) -> list[str]:
+    """Names of the live effort branches (running, checking, or done and not merged)."""
+    from phasegate.conflicts.report import live_branches as live
+
+    return sorted(live(repo, plan, views))
 
 
 def record_findings(store: Store, findings: list[Finding], *, effort: str | None = None) -> None:

@@ -53,8 +53,8 @@ def for_branches(repo: Path, patterns: Sequence[str], plan: Plan | None = None) 
     return report
 
 
-def for_plan(repo: Path, plan: Plan, views: dict[str, EffortView] | None) -> Report:
-    """Live effort branches pairwise and each against the integration branch.
+def live_branches(repo: Path, plan: Plan, views: dict[str, EffortView] | None) -> dict[str, str]:
+    """Effort branches that may still change or merge: name -> commit.
 
     Live: running or checking, or done but not merged. Without recorded state, every effort
     branch that exists and is not yet contained in the integration branch counts as live.
@@ -75,6 +75,15 @@ def for_plan(repo: Path, plan: Plan, views: dict[str, EffortView] | None) -> Rep
         elif into is not None and diffs.is_ancestor(repo, tip, into):
             continue
         live[name] = tip
+    return live
+
+
+def for_plan(repo: Path, plan: Plan, views: dict[str, EffortView] | None) -> Report:
+    """Live effort branches (see `live_branches`) pairwise, and each against the
+    integration branch; plus the plan's predictions and the live efforts' scope drift."""
+    live = live_branches(repo, plan, views)
+    integration = plan.repo.integration
+    into = diffs.resolve(repo, [integration]).get(integration)
     pairs = all_pairs(live)
     tips = dict(live)
     if into is not None:
