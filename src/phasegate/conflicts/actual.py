@@ -50,7 +50,6 @@ class Actual:
     merged: int = 0  # trial merges run
     textual: list[Textual] = field(default_factory=list)
     overlap: list[Overlap] = field(default_factory=list)
-    changes: dict[str, diffs.Changes] = field(default_factory=dict)  # since the fork point
 
 
 def all_pairs(names: Iterable[str]) -> list[Pair]:
@@ -98,7 +97,6 @@ def analyse(
             changes[t] = merged
         for (a, b), files in _overlapping(members, tips, changes).items():
             candidates.append(((a, b), files, not bases))
-    _fork_changes(result, tips, groups, found)
 
     outcomes = mergetree.merge_many(
         repo,
@@ -172,20 +170,3 @@ def _relabel(path: str, names: dict[str, str]) -> str:
 def _parents(path: str) -> list[str]:
     parts = path.split("/")[:-1]
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
-
-
-def _fork_changes(
-    result: Actual,
-    tips: dict[str, str],
-    groups: dict[tuple[str, ...], list[Pair]],
-    found: dict[tuple[str | None, str], diffs.Changes],
-) -> None:
-    # Keep, for reporting, each branch's changes against the first merge base it met.
-    for bases, members in groups.items():
-        for p in members:
-            for name in p:
-                if name not in result.changes:
-                    merged: diffs.Changes = {}
-                    for base in bases or (None,):
-                        merged.update(found[(base, tips[name])])
-                    result.changes[name] = merged

@@ -14,6 +14,7 @@ from phasegate.git import diffs
 
 if TYPE_CHECKING:
     from phasegate.plan.model import Plan
+    from phasegate.plangraph import PlanGraph
     from phasegate.store import EffortView
 
 LIVE_STATES = frozenset({"running", "checking"})
@@ -148,8 +149,5 @@ def _scope(repo: Path, plan: Plan, branches: set[str]) -> list[Drift]:
     return out
 
 
-def _ancestors(g: object, effort: str) -> list[str]:
-    from phasegate.plangraph import PlanGraph
-
-    assert isinstance(g, PlanGraph)
+def _ancestors(g: PlanGraph, effort: str) -> list[str]:
     return [n.id for n in g.nodes if n.id != effort and g.depends_transitively(effort, n.id)]
