@@ -244,3 +244,12 @@ def test_rebuild_reproduces_projections(store: Store, clock: FakeClock) -> None:
         store.acks(),
     )
     assert before == after
+
+
+def test_consistent_reads_see_one_moment(store: Store) -> None:
+    store.append("report", effort="e", data={"progress": 10})
+    with store.consistent():
+        first = store.effort("e").progress
+        with store.consistent():  # nesting is harmless
+            assert store.effort("e").progress == first
+    assert first == 10

@@ -96,3 +96,14 @@ def test_upgrading_a_version_1_store_fills_metric_stats(tmp_path: Path) -> None:
         summary = s.metric_summary()["cov"]
         assert (summary.count, summary.first, summary.latest) == (2, 50, 70)
         assert s.effort("e").reports == 2
+
+
+def test_consistent_reads_ignore_a_concurrent_writer(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SqliteStore(path) as reader, SqliteStore(path) as writer:
+        writer.append("report", effort="e", data={"progress": 10})
+        with reader.consistent():
+            assert reader.effort("e").progress == 10
+            writer.append("report", effort="e", data={"progress": 90})
+            assert reader.effort("e").progress == 10
+        assert reader.effort("e").progress == 90

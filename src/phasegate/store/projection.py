@@ -103,14 +103,20 @@ def _metric(c: Cursor, ev: Event, metric: str, value: Any) -> None:
 
 
 def _open_blocker(c: Cursor, ev: Event, item: dict[str, Any], effort: str | None) -> None:
-    c.execute(
-        "INSERT INTO blockers(id, effort, text, severity, opened_at) "
-        "VALUES ('pending-' || ?, ?, ?, ?, ?)",
-        (ev.seq, effort, str(item.get("text", "")), str(item.get("severity", "medium")), ev.ts),
-    )
-    num = c.execute("SELECT last_insert_rowid()").fetchone()[0]
     # Ids follow the row number, so replaying the log gives every blocker the same id again.
-    c.execute("UPDATE blockers SET id = ? WHERE num = ?", (f"B{num}", num))
+    num = int(c.execute("SELECT COALESCE(MAX(num), 0) + 1 FROM blockers").fetchone()[0])
+    c.execute(
+        "INSERT INTO blockers(num, id, effort, text, severity, opened_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            num,
+            f"B{num}",
+            effort,
+            str(item.get("text", "")),
+            str(item.get("severity", "medium")),
+            ev.ts,
+        ),
+    )
 
 
 def _report(c: Cursor, ev: Event) -> None:

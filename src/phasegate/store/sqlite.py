@@ -129,6 +129,19 @@ class SqliteStore:
                 raise
             c.execute("COMMIT")
 
+    @contextmanager
+    def consistent(self) -> Iterator[None]:
+        """Several reads that see one moment of the store (a WAL read snapshot)."""
+        with self._lock:
+            if self._conn.in_transaction:
+                yield
+                return
+            self._conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self._conn.execute("COMMIT")
+
     def schema_version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 

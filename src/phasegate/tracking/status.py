@@ -34,23 +34,24 @@ class Snapshot:
 
 
 def snapshot(store: Store, now: float) -> Snapshot:
-    opened: dict[str, float] = {}
-    for ev in store.events(kinds=["phase.state"]):
-        if ev.phase and ev.data.get("to") == "open" and ev.phase not in opened:
-            opened[ev.phase] = ev.ts
-    return Snapshot(
-        now=now,
-        efforts=store.efforts(),
-        phases=store.phases(),
-        blockers=store.blockers(),
-        summaries=store.metric_summary(),
-        acks=store.acks(),
-        approvals=store.approvals(),
-        project_start=store.first_event_time(),
-        phase_opened=opened,
-        conflicts=store.count_events("conflict.finding"),
-        notified={str(e.data.get("item")) for e in store.events(kinds=[escalation.NOTIFIED])},
-    )
+    with store.consistent():
+        opened: dict[str, float] = {}
+        for ev in store.events(kinds=["phase.state"]):
+            if ev.phase and ev.data.get("to") == "open" and ev.phase not in opened:
+                opened[ev.phase] = ev.ts
+        return Snapshot(
+            now=now,
+            efforts=store.efforts(),
+            phases=store.phases(),
+            blockers=store.blockers(),
+            summaries=store.metric_summary(),
+            acks=store.acks(),
+            approvals=store.approvals(),
+            project_start=store.first_event_time(),
+            phase_opened=opened,
+            conflicts=store.count_events("conflict.finding"),
+            notified={str(e.data.get("item")) for e in store.events(kinds=[escalation.NOTIFIED])},
+        )
 
 
 def progress_of(v: EffortView | None) -> float:
