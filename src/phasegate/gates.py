@@ -198,10 +198,10 @@ def gate_facts(plan: Plan, phase: Phase, store: Any) -> GateFacts:
     critical = sum(
         1 for b in store.blockers() if b.open and b.severity == "critical" and b.effort in mine
     )
+    from phasegate.conflicts import open_findings
+
+    branches = {plan.branch_of(e) for e in plan.efforts if e.id in mine}
     conflicts = sum(1 for e in efforts if e.state == "conflicted")
-    for ev in store.conflict_findings():
-        d = ev.data
-        if d.get("kind", "actual") == "actual" and (ev.effort in mine or d.get("a") in mine):
-            conflicts += 1
+    conflicts += sum(1 for f in open_findings(store) if f.a in branches or f.b in branches)
     metrics = {k: s.latest for k, s in store.metric_summary().items()}
     return GateFacts(efforts, critical, conflicts, metrics)

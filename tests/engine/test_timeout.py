@@ -12,11 +12,11 @@ SCRIPTED = "python -m phasegate.agents.scripted"
 PLAN = f"""
 version: 1
 project: hang
-agents: {{max: 2, command: "{SCRIPTED}", timeout: 1.5s, grace: 0.5s, retries: 0}}
+agents: {{max: 2, command: "{SCRIPTED}", timeout: 2s, grace: 0.5s, retries: 0}}
 efforts:
   - {{id: stuck, command: "{SCRIPTED} --hang", files: ["stuck/**"]}}
   - {{id: after-stuck, depends_on: [stuck], files: ["after/**"]}}
-  - {{id: fine, files: ["fine/**"]}}
+  - {{id: fine, files: ["fine/**"], command: "mkdir -p fine && echo x > fine/x"}}
 """
 
 

@@ -11,7 +11,6 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from phasegate import gates
 from phasegate.engine import crash, supervisor
@@ -35,6 +34,10 @@ class Shared:
     notify: Notify
     git_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     pids: dict[str, int] = field(default_factory=dict)  # effort -> live agent pid (for the view)
+    ids: frozenset[str] = frozenset()  # every effort id of the plan
+
+    def __post_init__(self) -> None:
+        self.ids = frozenset(e.id for e in self.plan.efforts)
 
 
 class Attempt:
@@ -96,7 +99,7 @@ class Attempt:
     async def _from_running(self, attempt: int, handle: supervisor.Handle | None) -> str:
         sh, e = self.sh, self.e
         if sh.ws.worktrees:
-            deps = [d for d in e.depends_on if d in {x.id for x in sh.plan.efforts}]
+            deps = [d for d in e.depends_on if d in sh.ids]
             pairs = [(d, sh.plan.branch_of(sh.plan.effort(d))) for d in deps]
             from phasegate.git.merge import stack
 
@@ -233,7 +236,7 @@ class Attempt:
         if not sh.ws.worktrees or self.store.effort(e.id).merged:
             return "done"
         branch = sh.plan.branch_of(e)
-        self._conflict_check(attempt)
+        await self._conflict_check()
         from phasegate.git.merge import merge_done
 
         async with sh.git_lock:
@@ -261,24 +264,35 @@ class Attempt:
         sh.notify(e.id, f"done; merged into {sh.plan.repo.integration}")
         return "done"
 
-    def _conflict_check(self, attempt: int) -> None:
-        """Findings of the conflicts module before the merge, recorded for status and gates."""
-        try:
-            from phasegate import conflicts
-        except ImportError:
-            return
-        check: Any = getattr(conflicts, "check_before_merge", None)
-        if check is None:
-            return
-        try:
-            check(self.sh.plan, self.e, store=self.store, repo=self.sh.ws.repo)
-        except TypeError:
-            return
+    async def _conflict_check(self) -> None:
+        """Trial merges against the integration branch and the other live branches, recorded
+        as conflict findings for `phasegate conflicts` and the gates, before the real merge."""
+        from phasegate.conflicts import check_before_merge, record_findings
+
+        sh = self.sh
+        views = self.store.efforts()
+        live = [
+            sh.plan.branch_of(x)
+            for x in sh.plan.efforts
+            if x.id != self.e.id
+            and x.id in views
+            and (views[x.id].state in {"running", "checking"}
+                 or (views[x.id].state == "done" and not views[x.id].merged))
+        ]  # fmt: skip
+        assert sh.ws.repo is not None
+        findings = await asyncio.to_thread(
+            check_before_merge, sh.ws.repo, sh.plan.branch_of(self.e), live,
+            sh.plan.repo.integration,
+        )  # fmt: skip
+        record_findings(self.store, findings, effort=self.e.id)
+        for f in findings:
+            if f.conflicting:
+                sh.notify(self.e.id, f"trial merge with {f.b} conflicts in {', '.join(f.files)}")
 
     def _handoffs(self) -> list[Handoff]:
         sh = self.sh
         out: list[Handoff] = []
-        ids = {x.id for x in sh.plan.efforts}
+        ids = sh.ids
         for d in self.e.depends_on:
             if d not in ids:
                 continue

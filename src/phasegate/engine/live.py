@@ -74,6 +74,7 @@ class LiveView:
         self.live: Any = None
         self.last: dict[str, str] = {}
         self.t0 = time.monotonic()
+        self.drawn = 0.0
 
     def start(self, engine: Engine) -> None:
         from rich.live import Live
@@ -89,7 +90,10 @@ class LiveView:
             self.live.stop()
 
     def refresh(self) -> None:
-        if self.live is not None:
+        # Redrawn at most ten times a second, however fast efforts finish.
+        now = time.monotonic()
+        if self.live is not None and now - self.drawn >= 0.1:
+            self.drawn = now
             self.live.update(self._table())
 
     def effort_line(self, effort: str, message: str) -> None:
@@ -108,7 +112,7 @@ class LiveView:
         eng = self.engine
         if eng is None:
             return t
-        views = eng.store.efforts()
+        views = eng.views()
         now = time.time()
         for e in sorted(eng.scope, key=lambda x: (eng.wave.get(x, 0), eng.priority[x])):
             v = views.get(e)

@@ -89,6 +89,28 @@ class Engine:
         self.budget: dict[str, int] = {}
         self.entry_failed: dict[str, str] = {}
         self.slots: dict[str, int] = {}
+        self._cache: dict[str, EffortView] | None = None
+        self._seq = 0
+
+    def views(self) -> dict[str, EffortView]:
+        """Every effort's view, refreshed from the events appended since the last call.
+
+        Re-reading all efforts on every turn of the loop would make a run quadratic in the
+        number of efforts; people's commands write to the same store, so the log (not the
+        engine's memory) says what changed.
+        """
+        if self._cache is None:
+            self._seq = self.store.last_seq()
+            self._cache = self.store.efforts()
+            return self._cache
+        touched: set[str] = set()
+        for ev in self.store.events(after=self._seq):
+            self._seq = ev.seq
+            if ev.effort is not None:
+                touched.add(ev.effort)
+        for e in touched:
+            self._cache[e] = self.store.effort(e)
+        return self._cache
 
     # -- facts -----------------------------------------------------------------------------
 
@@ -170,7 +192,7 @@ class Engine:
             self._resume(sh)
             while True:
                 acted = await self._phases()
-                views = self.store.efforts()
+                views = self.views()
                 marked, startable = self._mark(views)
                 acted = self._dispatch(sh, views, startable) or marked or acted
                 self.view.refresh()
@@ -223,7 +245,7 @@ class Engine:
     async def _phases(self) -> bool:
         """Open phases whose entry holds; gate phases whose efforts are all finished."""
         acted = False
-        views = self.store.efforts()
+        views = self.views()
         states = {k: v.state for k, v in self.store.phases().items()}
         for k, p in enumerate(self.plan.phases):
             st = states.get(p.id, "waiting")
@@ -282,12 +304,12 @@ class Engine:
                 if v.state != "blocked":
                     self.store.transition(e_id, "blocked", reason=reason)
                     self.view.effort_line(e_id, f"blocked: {reason}")
-                    views[e_id] = self.store.effort(e_id)
+                    views = self.views()
                     acted = True
                 continue
             if v.state == "blocked" and self._startable(e, views, phases):
                 self.store.transition(e_id, "ready", reason="no longer blocked")
-                views[e_id] = self.store.effort(e_id)
+                views = self.views()
                 acted = True
             elif v.state == "pending" and self._startable(e, views, phases):
                 startable.append(e_id)
