@@ -58,6 +58,8 @@ def test_seed_004_sections_lend_branches_and_files_to_the_graph_nodes() -> None:
     assert plan.effort("8.2.2").branch == "feature/tmc-completion/p8w2-cel-evaluator"
     assert plan.effort("8.3.3").files == ["pkg/reconciler/placement/status/aggregator.go"]
     assert plan.effort("8.1.1").size == 700
+    assert "AuthorizationChecker interface" in plan.effort("8.1.1").interfaces
+    assert "Binding status reconciliation" in plan.effort("8.3.2").deliverables
 
 
 def test_seed_004_through_the_mermaid_importer_gives_the_same_graph() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from phasegate.cli.common import example
+from phasegate.cli.common import DbOpt, example
 
 ORDER = 80
 
@@ -33,6 +33,10 @@ def register(app: typer.Typer) -> None:
         ),
         project: str | None = typer.Option(None, "--project", help="Project name for the plan."),
         force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+        record: bool = typer.Option(
+            False, "--record", help="Also write the imported statuses to the state store."
+        ),
+        db: DbOpt = None,
     ) -> int:
         from phasegate.errors import EXIT_FINDINGS, PlanInvalid, UsageError
         from phasegate.imports import dump, read
@@ -40,6 +44,8 @@ def register(app: typer.Typer) -> None:
 
         if output and Path(output).exists() and not force:
             raise UsageError(f"{output} already exists; use --force to overwrite it")
+        if record and not output and not db:
+            raise UsageError("--record needs -o PLAN (the store lives beside the plan) or --db")
         options: dict[str, str] = {}
         if tag != "master":
             options["tag"] = tag
@@ -62,15 +68,25 @@ def register(app: typer.Typer) -> None:
             print(f"wrote {output}", file=sys.stderr)
         else:
             sys.stdout.write(text)
-        if imported.state:
-            print(
-                f"{source}: note: {len(imported.state)} recorded status(es) kept as comments "
-                "in the plan header; the state store does not receive them",
-                file=sys.stderr,
-            )
         if problems:
             print("the imported plan does not validate; fix these:", file=sys.stderr)
             for line in problems:
                 print(line, file=sys.stderr)
             return EXIT_FINDINGS
+        if record and imported.state:
+            from phasegate.imports.record import record_states
+
+            state_dir = Path(output or ".").resolve().parent / ".phasegate"
+            changed, skipped = record_states(
+                imported.state, db=db, state_dir=state_dir, source=source
+            )
+            for msg in skipped:
+                print(f"{source}: warning: {msg}", file=sys.stderr)
+            print(f"recorded the status of {changed} effort(s)", file=sys.stderr)
+        elif imported.state:
+            print(
+                f"{source}: note: {len(imported.state)} status(es) kept as comments in the plan "
+                "header; --record writes them to the state store",
+                file=sys.stderr,
+            )
         return 0

@@ -223,9 +223,32 @@ class Draft:
             for it in self.items:
                 it.fields.setdefault("phase", pid)
         known = {p["id"] for p in self.phases}
+        before: dict[str, set[str]] = {pid: set() for pid in known}
+
+        def reaches(a: str, b: str) -> bool:
+            todo, seen = [a], set()
+            while todo:
+                x = todo.pop()
+                if x == b:
+                    return True
+                if x not in seen:
+                    seen.add(x)
+                    todo.extend(before[x])
+            return False
+
         for p in self.phases:
-            if isinstance(p.get("after"), list):
-                p["after"] = [a for a in p["after"] if a in known]
+            if not isinstance(p.get("after"), list):
+                continue
+            kept = []
+            for a in dict.fromkeys(p["after"]):
+                if a not in known:
+                    continue
+                if reaches(a, p["id"]):
+                    self.warn(0, f"phase {p['id']!r} after {a!r} would close a loop; dropped")
+                    continue
+                before[p["id"]].add(a)
+                kept.append(a)
+            p["after"] = kept
 
     def _layout(self) -> Imported:
         data: dict[str, Any] = {"version": 1, "project": self.project or "imported"}

@@ -80,6 +80,12 @@ def read(path: Path, **options: Any) -> Imported:
         _field_dependencies(effort_secs, draft, owned)
     if not from_checklists:
         _phase_deliverables(doc, draft, owned)
+    if not draft.items:
+        draft.warn(
+            0,
+            "no efforts found: no Mermaid flowchart, no section with a Branch or Owner field "
+            "and no checklist",
+        )
     return draft.finish()
 
 
@@ -175,9 +181,17 @@ def _lend_fields(s: Section, it: Item, draft: Draft) -> None:
             _size_field(key, s.fields[key], it, draft)
     if "status" in s.fields and it.status is None:
         it.status = _status(s.fields["status"][0])
+    for key in ("key interfaces", "interfaces"):
+        if s.lists.get(key) and "interfaces" not in f:
+            f["interfaces"] = list(s.lists[key])
     checks = [c for sec in _own_sections(s) for c in sec.checks]
+    listed = [
+        x for k in ("deliverables", "key components", "components") for x in s.lists.get(k, [])
+    ]
+    if listed and "deliverables" not in f:
+        f["deliverables"] = listed
     if checks:
-        f["deliverables"] = [c.text for c in checks]
+        f["deliverables"] = [*f.get("deliverables", []), *(c.text for c in checks)]
         done = sum(c.done for c in checks)
         if done:
             it.notes["deliverables"] = f"{done} of {len(checks)} checked off in the source"

@@ -17,6 +17,8 @@ _CHECK = re.compile(r"^(\s*)[-*+]\s+\[([ xX])\]\s+(.*\S)\s*$")
 _BOLD_FIELD = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*:]{1,40}?)\s*(?::\*\*|\*\*\s*:)\s*(.*\S)\s*$")
 _LIST_FIELD = re.compile(r"^\s*[-*+]\s+([A-Za-z][\w /-]{0,30}?)\s*:\s+(.*\S)\s*$")
 _BOLD_LINE = re.compile(r"^\*\*([^*]+?)\*\*(.*)$")
+_LIST_HEAD = re.compile(r"^(\s*)[-*+]\s+\**([A-Za-z][\w /-]{0,30}?)\**\s*:\**\s*$")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+(.*\S)\s*$")
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Section:
     pseudo: bool = False
     fields: dict[str, tuple[str, int]] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
+    lists: dict[str, list[str]] = field(default_factory=dict)  # "- Key:" then nested bullets
     children: list[Section] = field(default_factory=list)
 
     def walk(self) -> list[Section]:
@@ -93,7 +96,15 @@ def parse(text: str) -> Document:
     current = root  # real, or a bold pseudo-heading inside it
     label = ""
     fence: tuple[str, str, int, list[str]] | None = None
+    collecting: tuple[int, list[str]] | None = None  # (indent of the "- Key:" line, items)
     for n, line in enumerate(text.splitlines(), 1):
+        if collecting is not None and fence is None:
+            b = _BULLET.match(line)
+            if b and len(b.group(1).expandtabs(4)) > collecting[0]:
+                collecting[1].append(clean_value(b.group(2)))
+                continue
+            if line.strip():
+                collecting = None
         if fence is not None:
             marker, lang, start, body = fence
             if line.strip().startswith(marker) and not line.strip()[len(marker) :].strip():
@@ -139,6 +150,11 @@ def parse(text: str) -> Document:
             current.checks.append(
                 Check(m.group(2) != " ", clean_value(m.group(3)), n, indent, label)
             )
+            continue
+        m = _LIST_HEAD.match(line)
+        if m:
+            items = current.lists.setdefault(norm_key(m.group(2)), [])
+            collecting = (len(m.group(1).expandtabs(4)), items)
             continue
         m = _LIST_FIELD.match(line)
         if m:

@@ -1,0 +1,51 @@
+"""`phasegate import --record`: imported statuses reach the store through the transition rules."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from imports.helpers import DATA
+from phasegate.imports.record import route
+from phasegate.states import EFFORT_STATES, can_effort
+from phasegate.store import open_store
+from support import CliResult
+
+
+@pytest.mark.parametrize("start", EFFORT_STATES)
+@pytest.mark.parametrize("target", EFFORT_STATES)
+def test_route_is_a_legal_chain(start: str, target: str) -> None:
+    steps = route(start, target)
+    if steps is None:
+        return
+    chain = [start, *steps]
+    assert chain[-1] == target
+    assert all(can_effort(a, b) for a, b in itertools.pairwise(chain))
+
+
+def test_route_from_pending() -> None:
+    assert route("pending", "done") == ["running", "done"]
+    assert route("pending", "checking") == ["running", "checking"]
+    assert route("done", "done") == []
+
+
+def test_record_writes_states_once(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    plan = tmp_path / "phasegate.yaml"
+    source = str(DATA / "tm" / ".taskmaster" / "tasks" / "tasks.json")
+    r = cli("import", source, "-o", str(plan), "--record")
+    assert r.code == 0, r.err
+    assert "recorded the status of 2 effort(s)" in r.err
+    with open_store(None, state_dir=tmp_path / ".phasegate") as store:
+        states = {k: v.state for k, v in store.efforts().items()}
+    assert states == {"2": "running", "5": "cancelled"}
+    again = cli("import", source, "-o", str(plan), "--record", "--force")
+    assert again.code == 0, again.err
+    assert "recorded the status of 0 effort(s)" in again.err
+
+
+def test_record_needs_a_place_for_the_store(cli: Callable[..., CliResult]) -> None:
+    r = cli("import", str(DATA / "flow.mmd"), "--record")
+    assert r.code == 2 and "--record needs" in r.err
