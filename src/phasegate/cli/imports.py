@@ -56,7 +56,12 @@ def register(app: typer.Typer) -> None:
         imported = read(source, fmt, **options)
         text = dump(imported)
         for w in imported.warnings:
-            print(f"{source}: warning: {w}", file=sys.stderr)
+            # "line N: text" from the importers reads as a compiler warning: file:N: warning: text
+            where, sep, said = w.partition(": ")
+            if sep and where.startswith("line ") and where[5:].isdigit():
+                print(f"{source}:{where[5:]}: warning: {said}", file=sys.stderr)
+            else:
+                print(f"{source}: warning: {w}", file=sys.stderr)
         display = output or f"{source} (imported)"
         problems: list[str] = []
         try:

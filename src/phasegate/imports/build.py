@@ -67,6 +67,7 @@ class Item:
     line: int = 0
     comment: str = ""
     notes: dict[str, str] = field(default_factory=dict)  # effort key -> comment
+    dep_lines: dict[str, int] = field(default_factory=dict)  # where a dependency was written
 
 
 @dataclass
@@ -140,7 +141,7 @@ class Draft:
                 if not cleaned:
                     raise SourceError(self.source, it.line, f"{it.id!r} depends on {d!r}")
                 self.warn(
-                    it.line,
+                    it.dep_lines.get(d, it.line),
                     f"{it.id!r} depends on {d!r}, which the file does not define; "
                     "it becomes an external prerequisite",
                 )

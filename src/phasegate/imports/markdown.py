@@ -17,16 +17,17 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from phasegate.imports import mermaid
 from phasegate.imports.build import Draft, Item, clean_id, one_line, slug
 from phasegate.imports.emit import Imported
-from phasegate.imports.markdown_syntax import Check, Document, Section, parse
+from phasegate.imports.markdown_deps import (
+    apply_dependencies,
+    dependency_blocks,
+    field_dependencies,
+)
+from phasegate.imports.markdown_syntax import OWNER_KEYS, Check, Document, Section, names, parse
 
-_OWNER_KEYS = ("agent id", "owner", "assignee", "assigned to", "agent")
 _SIZE_KEYS = ("size", "lines", "loc", "estimate", "points", "hours", "days", "story points")
-_DEP_KEYS = ("depends on", "depends_on", "after", "blocked by", "requires")
 _PHASE_HEADING = re.compile(r"^(phase|stage|milestone|sprint)\s*[-:]?\s*([A-Za-z0-9][\w.]*)", re.I)
 _STOP = {"agent", "specialist", "the", "and", "for", "with", "feature", "workstream", "team"}
 _STATUS = [
@@ -58,7 +59,7 @@ def read(path: Path, **options: Any) -> Imported:
     project = options.get("project") or (top.title if top else path.stem)
     draft = Draft(str(path), project, "markdown")
     draft.header.append(f"imported from {path.name} (markdown)")
-    dep_map = _dependency_blocks(doc, draft)
+    dep_map = dependency_blocks(doc, draft)
     effort_secs = [s for s in doc.sections() if _makes_effort(s)]
     owned: dict[int, Item] = {}  # id(section) -> the effort it feeds
     from_checklists = False
@@ -75,9 +76,9 @@ def read(path: Path, **options: Any) -> Imported:
     else:
         from_checklists = True
         _checklist_efforts(doc, draft)
-    _apply_dependencies(dep_map, draft, effort_secs, owned)
+    apply_dependencies(dep_map, draft, effort_secs, owned)
     if effort_secs and not graph:
-        _field_dependencies(effort_secs, draft, owned)
+        field_dependencies(effort_secs, draft, owned)
     if not from_checklists:
         _phase_deliverables(doc, draft, owned)
     if not draft.items:
@@ -90,7 +91,7 @@ def read(path: Path, **options: Any) -> Imported:
 
 
 def _makes_effort(s: Section) -> bool:
-    return "branch" in s.fields or any(k in s.fields for k in _OWNER_KEYS)
+    return "branch" in s.fields or any(k in s.fields for k in OWNER_KEYS)
 
 
 def _phase_id(s: Section) -> str:
@@ -115,7 +116,7 @@ def _section_efforts(
     claimed: dict[int, str] = {}
     for key in keys:
         for s in secs:
-            if id(s) not in claimed and _names(s, key):
+            if id(s) not in claimed and names(s, key):
                 claimed[id(s)] = key
                 break
     owned: dict[int, Item] = {}
@@ -140,23 +141,11 @@ def _section_efforts(
     return owned
 
 
-def _names(s: Section, key: str) -> bool:
-    """Does dependency-block name `key` refer to section `s`?"""
-    branch = s.fields.get("branch", ("", 0))[0]
-    owner = next((s.fields[k][0] for k in _OWNER_KEYS if k in s.fields), "")
-    return (
-        key == s.fields.get("id", ("", 0))[0]
-        or (bool(branch) and branch.rsplit("/", 1)[-1] == key)
-        or slug(s.title) in (key, slug(key))
-        or (bool(owner) and slug(owner).startswith(key))
-    )
-
-
 def _lend_fields(s: Section, it: Item, draft: Draft) -> None:
     f = it.fields
     if "branch" in s.fields and "branch" not in f:
         f["branch"] = s.fields["branch"][0].split()[0]
-    owner = next((s.fields[k][0] for k in _OWNER_KEYS if k in s.fields), None)
+    owner = next((s.fields[k][0] for k in OWNER_KEYS if k in s.fields), None)
     if owner and "owner" not in f:
         f["owner"] = owner
     if "priority" in s.fields:
@@ -318,122 +307,6 @@ def _check_item(c: Check, pid: str, draft: Draft) -> Item:
     if not wanted:
         it.comment = f"checklist item at line {c.line}; id made from its text"
     return it
-
-
-# -- dependency blocks -----------------------------------------------------------------
-
-
-def _dependency_blocks(doc: Document, draft: Draft) -> dict[str, tuple[dict[str, Any], int]]:
-    """name -> ({depends_on, enables}, line) from fenced YAML blocks."""
-    out: dict[str, tuple[dict[str, Any], int]] = {}
-    for b in doc.blocks:
-        if b.lang not in ("yaml", "yml"):
-            continue
-        try:
-            data = yaml.safe_load(b.text)
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            line = b.line + (mark.line if mark is not None else 0)
-            draft.warn(line, "a YAML block does not parse; skipped")
-            continue
-        table = _find_table(data, 3)
-        for name, spec in (table or {}).items():
-            line = b.line + _line_in(b.text, str(name))
-            out.setdefault(str(name), (spec, line))
-    return out
-
-
-def _find_table(data: Any, depth: int) -> dict[str, dict[str, Any]] | None:
-    if not isinstance(data, dict) or depth == 0:
-        return None
-    specs = [v for v in data.values() if isinstance(v, dict)]
-    if specs and any(_DEP_KEYS_YAML & {str(k) for k in v} for v in specs):
-        return {str(k): v for k, v in data.items() if isinstance(v, dict)}
-    for v in data.values():
-        found = _find_table(v, depth - 1)
-        if found:
-            return found
-    return None
-
-
-_DEP_KEYS_YAML = {"depends_on", "depends-on", "dependencies", "enables", "after", "blocked_by"}
-
-
-def _line_in(text: str, key: str) -> int:
-    for k, line in enumerate(text.splitlines()):
-        if re.match(rf"^\s*['\"]?{re.escape(key)}['\"]?\s*:", line):
-            return k
-    return 0
-
-
-def _as_list(v: Any) -> list[str]:
-    if v is None:
-        return []
-    if isinstance(v, list):
-        return [str(x) for x in v if x is not None and not isinstance(x, dict | list)]
-    return [x.strip() for x in str(v).split(",") if x.strip()]
-
-
-def _apply_dependencies(
-    dep_map: dict[str, tuple[dict[str, Any], int]],
-    draft: Draft,
-    secs: list[Section],
-    owned: dict[int, Item],
-) -> None:
-    def resolve(name: str) -> Item | None:
-        for it in draft.items:
-            if it.id == name:
-                return it
-        for s in secs:
-            if id(s) in owned and _names(s, name):
-                return owned[id(s)]
-        return None
-
-    for name, (spec, line) in dep_map.items():
-        it = resolve(name)
-        if it is None:
-            it = Item(draft.unique_id(name, line), name, line=line)
-            it.comment = f"named only in the dependency block at line {line}"
-            draft.items.append(it)
-        for key in ("depends_on", "depends-on", "dependencies", "after", "blocked_by"):
-            for d in _as_list(spec.get(key)):
-                target = resolve(d)
-                it.deps.append(target.id if target else d)
-        lost: list[str] = []
-        for e in _as_list(spec.get("enables")):
-            target = resolve(e)
-            if target is None:
-                lost.append(e)
-            elif it.id not in target.deps:
-                target.deps.append(it.id)
-        if lost:
-            it.fields["notes"] = "enables (not efforts of this plan): " + ", ".join(lost)
-
-
-def _field_dependencies(secs: list[Section], draft: Draft, owned: dict[int, Item]) -> None:
-    """`Depends on: a, b` fields: names of efforts, or ids of work outside the document."""
-    for s in secs:
-        it = owned.get(id(s))
-        key = next((k for k in _DEP_KEYS if k in s.fields), None)
-        if it is None or key is None:
-            continue
-        unclear: list[str] = []
-        for name in re.split(r",|;|\band\b", s.fields[key][0]):
-            name = name.strip().strip("`'\"")
-            if not name or name.lower() in ("none", "n/a", "-"):
-                continue
-            target = next((x for x in draft.items if x.id == name), None)
-            target = target or next(
-                (owned[id(o)] for o in secs if id(o) in owned and _names(o, name)), None
-            )
-            if target is not None:
-                it.deps.append(target.id)
-            elif " " not in name:
-                it.deps.append(name)
-            else:
-                unclear.append(name)
-        if unclear:
-            it.notes["title"] = "dependencies not understood: " + "; ".join(unclear)
 
 
 def _phase_deliverables(doc: Document, draft: Draft, owned: dict[int, Item]) -> None:

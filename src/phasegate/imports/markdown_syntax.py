@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from phasegate.imports.build import slug
+
+OWNER_KEYS = ("agent id", "owner", "assignee", "assigned to", "agent")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w+-]*)")
 _CHECK = re.compile(r"^(\s*)[-*+]\s+\[([ xX])\]\s+(.*\S)\s*$")
@@ -163,3 +166,15 @@ def parse(text: str) -> Document:
         marker, lang, start, body = fence
         blocks.append(Block(lang, "\n".join(body), start))
     return Document(root, blocks)
+
+
+def names(s: Section, key: str) -> bool:
+    """Does dependency-block name `key` refer to section `s`?"""
+    branch = s.fields.get("branch", ("", 0))[0]
+    owner = next((s.fields[k][0] for k in OWNER_KEYS if k in s.fields), "")
+    return (
+        key == s.fields.get("id", ("", 0))[0]
+        or (bool(branch) and branch.rsplit("/", 1)[-1] == key)
+        or slug(s.title) in (key, slug(key))
+        or (bool(owner) and slug(owner).startswith(key))
+    )
