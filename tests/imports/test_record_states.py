@@ -49,3 +49,19 @@ def test_record_writes_states_once(tmp_path: Path, cli: Callable[..., CliResult]
 def test_record_needs_a_place_for_the_store(cli: Callable[..., CliResult]) -> None:
     r = cli("import", str(DATA / "flow.mmd"), "--record")
     assert r.code == 2 and "--record needs" in r.err
+
+
+def test_export_carries_store_states_back(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    import json
+
+    plan = tmp_path / "phasegate.yaml"
+    source = str(DATA / "tm" / ".taskmaster" / "tasks" / "tasks.json")
+    assert cli("import", source, "-o", str(plan), "--record").code == 0
+    out = tmp_path / "back.json"
+    r = cli("export", "--to", "taskmaster", "-f", str(plan), "-o", str(out))
+    assert r.code == 0, r.err
+    tasks = {t["phasegate"]["id"]: t for t in json.loads(out.read_text())["master"]["tasks"]}
+    assert tasks["2"]["status"] == "in-progress"
+    assert tasks["5"]["status"] == "cancelled"
+    assert tasks["3"]["status"] == "pending"
+    assert tasks["1"]["status"] == "done"  # an external prerequisite, done

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from phasegate.cli.common import EXAMPLE_PLAN, PlanOpt, example
+from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, PlanOpt, example
 
 ORDER = 81
 TARGETS = ("taskmaster",)
@@ -29,6 +29,7 @@ def register(app: typer.Typer) -> None:
         tag: str = typer.Option(
             "master", "--tag", help="Task Master tag to write the tasks under."
         ),
+        db: DbOpt = None,
     ) -> int:
         from phasegate.cli.common import load
         from phasegate.errors import UsageError
@@ -37,7 +38,9 @@ def register(app: typer.Typer) -> None:
         if to not in TARGETS:
             raise UsageError(f"unknown export format {to!r}; choose one of: {', '.join(TARGETS)}")
         loaded = load(plan, quiet=True)
-        text = json.dumps(to_taskmaster(loaded.plan, tag), indent=2, ensure_ascii=False) + "\n"
+        states = _states(db, loaded.state_dir)
+        data = to_taskmaster(loaded.plan, tag, states)
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         if output:
             out = Path(output)
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -46,3 +49,13 @@ def register(app: typer.Typer) -> None:
         else:
             sys.stdout.write(text)
         return 0
+
+
+def _states(db: str | None, state_dir: Path) -> dict[str, str]:
+    """Effort states from the store when there is one; exporting never creates a store."""
+    from phasegate.store import db_path, open_store
+
+    if not db_path(db, state_dir=state_dir).is_file():
+        return {}
+    with open_store(db, state_dir=state_dir) as store:
+        return {k: v.state for k, v in store.efforts().items()}
