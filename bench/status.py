@@ -18,6 +18,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import print_rows, python, row, time_command
 
+FRAME = "import typer, typer._adapters"
 EFFORTS = 1_000
 EVENTS = 100_000
 
@@ -143,6 +144,9 @@ def rows(quick: bool) -> list[dict[str, Any]]:
         ours = time_command(status, runs=runs, cwd=root)
         ours_json = time_command([*status, "--json"], runs=runs, cwd=root)
         anchor = time_command([python(), "-c", "pass"], runs=runs, cwd=root)
+        # The floor every command pays before phasegate code runs: typer, which imports
+        # pydantic to coerce parameters.
+        frame = time_command([python(), "-c", FRAME], runs=runs, cwd=root)
     notes = f"{runs} runs each; {EVENTS:,} events; goal < 0.3 s"
     return [
         row(
@@ -160,6 +164,14 @@ def rows(quick: bool) -> list[dict[str, Any]]:
             "python -c pass",
             "s, median (lower is better)",
             notes,
+        ),
+        row(
+            "CLI frame: import typer and its pydantic coercion",
+            frame,
+            anchor,
+            "python -c pass",
+            "s, median (lower is better)",
+            "the floor any typer command pays before phasegate code runs",
         ),
     ]
 

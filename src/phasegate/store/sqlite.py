@@ -9,10 +9,10 @@ through the busy timeout instead of failing.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -170,7 +170,7 @@ class SqliteStore:
                 )
         payload = dict(data or {})
         ts = float(self.clock())
-        stored_key = key if key is not None else uuid.uuid4().hex
+        stored_key = key if key is not None else os.urandom(16).hex()
         cur = c.execute(
             "INSERT INTO events(ts, kind, effort, phase, attempt, key, data) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
