@@ -38,12 +38,12 @@ efforts:
 LATER = ["running@2", "exited@2", "merged-git@3", "done@2"]
 
 
-def _run(repo: Path, env: dict[str, str]) -> int:
+def _run(repo: Path, env: dict[str, str], *args: str) -> int:
     import os
 
     full = {**os.environ, **env}
     p = subprocess.run(
-        [sys.executable, "-m", "phasegate", "run", "--plain"],
+        [sys.executable, "-m", "phasegate", "run", "--plain", *args],
         cwd=repo, env=full, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     return p.returncode
@@ -61,12 +61,12 @@ def _final(repo: Path) -> tuple[dict[str, str], dict[str, str], list[str]]:
     return efforts, phases, tree
 
 
-def _sweep(label: str, make_repo, runs: Path, reference) -> None:  # type: ignore[no-untyped-def]
+def _sweep(label: str, make_repo, runs: Path, reference, *args: str) -> None:  # type: ignore[no-untyped-def]
     repo = make_repo()
     env = {"RUNS": str(runs), "PHASEGATE_SCRIPTED_RUNS": str(runs)}
-    first = _run(repo, {**env, "PHASEGATE_CRASH_AT": label})
+    first = _run(repo, {**env, "PHASEGATE_CRASH_AT": label}, *args)
     assert first == -9, f"the engine did not reach {label}"
-    assert _run(repo, env) == 0
+    assert _run(repo, env, *args) == 0
     counts = Counter(line.split()[0] for line in runs.read_text().splitlines())
     assert set(counts.values()) == {1}, f"an agent ran twice after a crash at {label}: {counts}"
     assert _final(repo) == reference(), f"state after a crash at {label} differs"
@@ -121,13 +121,15 @@ def _kcp_repo(root: Path) -> Path:
 @pytest.mark.slow
 @pytest.mark.parametrize("label", POINTS)
 def test_crash_sweep_kcp_with_scripted_agent(label: str, tmp_path: Path) -> None:
-    """The full seed plan with the bundled agent reporting to the store."""
+    """The full seed plan with the bundled agent reporting to the store; one agent at a
+    time, so that efforts also wait in `ready`."""
     runs = tmp_path / "runs"
     counter = iter(range(1000))
 
     def reference() -> tuple[dict[str, str], dict[str, str], list[str]]:
         clean = _kcp_repo(tmp_path / "reference")
-        assert _run(clean, {}) == 0
+        assert _run(clean, {}, "--agents", "1") == 0
         return _final(clean)
 
-    _sweep(label, lambda: _kcp_repo(tmp_path / f"repo{next(counter)}"), runs, reference)
+    make = lambda: _kcp_repo(tmp_path / f"repo{next(counter)}")  # noqa: E731
+    _sweep(label, make, runs, reference, "--agents", "1")

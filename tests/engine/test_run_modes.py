@@ -108,3 +108,32 @@ def test_live_view_draws_the_table(project, tmp_path: Path) -> None:  # type: ig
         assert header in text
     assert "done" in text
     assert not wants_live(io.StringIO())
+
+
+def test_a_second_run_on_the_same_plan_is_refused(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import contextlib
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    slow = PLAN.replace(AGENT, "sleep 30")
+    repo = project(slow)
+    first = subprocess.Popen([sys.executable, "-m", "phasegate", "run", "--no-worktrees"],
+                             cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        lock = repo / ".phasegate" / "run.lock"
+        deadline = time.monotonic() + 20
+        while not (lock.exists() and lock.read_text().strip()):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        second = run_phasegate("run", "--no-worktrees", cwd=repo)
+        assert second.code == 2
+        assert f"another 'phasegate run' (pid {first.pid})" in second.err
+    finally:
+        first.kill()
+        first.wait()
+        for pidfile in (repo / ".phasegate" / "logs").glob("*.pid"):
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.killpg(int(pidfile.read_text()), signal.SIGKILL)

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from phasegate.engine.live import View
@@ -41,9 +43,32 @@ def execute(
         plan, plan_path, state_dir, db_path(db, state_dir=state_dir), worktrees=opts.worktrees
     )
     ws.prepare()
-    with open_store(db, state_dir=state_dir) as store:
+    with _run_lock(ws.state_dir), open_store(db, state_dir=state_dir) as store:
         engine = Engine(plan, store, ws, opts, view)
         return asyncio.run(engine.run())
+
+
+@contextmanager
+def _run_lock(state_dir: Path) -> Iterator[None]:
+    """One engine per state directory; the kernel drops the lock if the engine dies."""
+    import fcntl
+    import os
+
+    path = state_dir / "run.lock"
+    with open(path, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "another process"
+            raise UsageError(
+                f"another 'phasegate run' (pid {holder}) is carrying out this plan"
+            ) from None
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        yield
 
 
 def dry_run(

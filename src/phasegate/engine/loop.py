@@ -322,7 +322,8 @@ class Engine:
             if e in self.tasks:
                 continue
             v = views.get(e, EffortView(e))
-            if v.state == "ready" or (
+            # `rework`: done work was rolled back; it runs again whatever its retries say.
+            if v.state in {"ready", "rework"} or (
                 v.state in {"failed", "rejected", "conflicted"}
                 and not self._dead(e, v)
                 and self.not_before.get(e, 0.0) <= now
