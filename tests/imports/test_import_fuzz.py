@@ -127,3 +127,25 @@ _issue = st.fixed_dictionaries(
 )
 def test_beads_fuzz(text: str) -> None:
     _check(text, "beads", "issues.jsonl")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60), st.text(max_size=60), st.floats(min_value=0, allow_infinity=False))
+def test_dump_writes_any_text_and_number_back_unchanged(value: str, note: str, size: float) -> None:
+    import yaml
+
+    from phasegate.imports.emit import Imported
+
+    data = {
+        "version": 1,
+        "project": value,
+        "efforts": [{"id": "a", "title": value, "notes": value, "size": size, "files": [value]}],
+    }
+    imp = Imported(
+        data,
+        comments={("project",): note, ("efforts", 0): note, ("efforts", 0, "files"): note},
+        header=[note],
+        warnings=[note],
+    )
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    assert yaml.load(dump(imp), Loader=loader) == data

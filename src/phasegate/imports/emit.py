@@ -14,6 +14,10 @@ _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ./()-]*$")
 _UNPRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]+"
 )
+# ...and, inside quotes, the characters YAML would fold as line breaks (NEL, LS, PS)
+_QUOTED_ESCAPE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]+"
+)
 _RESERVED = {"yes", "no", "true", "false", "on", "off", "null", "y", "n", "~"}
 
 
@@ -54,7 +58,7 @@ def scalar(v: Any) -> str:
         and " #" not in s
     ):
         return s
-    return _UNPRINTABLE.sub(_escape, json.dumps(s, ensure_ascii=False))
+    return _QUOTED_ESCAPE.sub(_escape, json.dumps(s, ensure_ascii=False))
 
 
 def _escape(m: re.Match[str]) -> str:
