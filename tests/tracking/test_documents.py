@@ -139,3 +139,29 @@ def test_templates_can_be_overridden(cli: Cli, tmp_path: Path) -> None:
     assert r.code == 2 and "no_such_value" in r.err
     r = cli("doc", "--kind", "memo", "-f", str(target))
     assert r.code == 2 and "unknown document kind" in r.err
+
+
+SMALL = """
+version: 1
+project: tiny
+units: points
+agents: {max: 2}
+efforts:
+  - {id: a, size: 3}
+  - {id: b, size: 2, depends_on: [a]}
+  - {id: c, size: 4}
+"""
+
+
+def test_plan_without_rate_or_phases_renders(cli: Cli, tmp_path: Path) -> None:
+    plan = tmp_path / "phasegate.yaml"
+    plan.write_text(SMALL)
+    for kind in KINDS:
+        r = cli("doc", "--kind", kind, "-f", str(plan))
+        assert r.code == 0, (kind, r.err)
+    wave = cli("doc", "--kind", "wave-plan", "-f", str(plan)).out
+    assert "| Effort | Wave | Agent | Start | End |" in wave
+    rows = [line for line in wave.splitlines() if line[:4] in ("| a ", "| b ", "| c ")]
+    assert rows == ["| a | 1 | 1 | 0 | 3 |", "| c | 1 | 2 | 0 | 4 |", "| b | 2 | 1 | 3 | 5 |"]
+    st = cli("status", "-f", str(plan))
+    assert st.code == 0 and "planned 5 points, remaining 5 points" in st.out
