@@ -168,3 +168,10 @@ def test_cli_reports_a_malformed_diagram_without_traceback(tmp_path: Path, cli) 
     r = cli("import", str(p))
     assert r.code == 1
     assert r.err.strip() == f"{p}:3: error: node 'C': the shape opened at column 2 is never closed"
+
+
+def test_a_roadmap_of_phases_keeps_its_first_phase_as_work(tmp_path: Path) -> None:
+    p = _write(tmp_path, "flowchart-elk LR\n p1[Phase 1: Core] --> p2[Phase 2: API]\n")
+    plan = imported_plan(p).plan
+    assert [e.id for e in plan.efforts] == ["p1", "p2"]
+    assert not plan.external

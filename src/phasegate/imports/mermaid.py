@@ -102,13 +102,16 @@ def _to_draft(chart: Flowchart, draft: Draft) -> None:
 
     ids: dict[str, str] = {}  # mermaid node id -> plan id
     label_ids = Counter(_split_label(n)[0] for n in chart.nodes.values())
+    # a diagram made only of phases is a roadmap: its phases are the work, not earlier work
+    titles = [_split_label(n)[1] for n in chart.nodes.values() if n.id not in chart.subgraphs]
+    roadmap = all(_PHASE_NAME.match(t) for t in titles)
     units: Counter[str] = Counter()
     items: dict[str, Item] = {}
     for node in chart.nodes.values():
         if node.id in chart.subgraphs:
             continue
         wanted, title, size, unit, rest = _split_label(node)
-        if _is_earlier_work(node, title, incoming[node.id]):
+        if not roadmap and _is_earlier_work(title, incoming[node.id]):
             xid = draft.unique_id(slug(title) or node.id, node.line)
             draft.add_external(
                 xid,
@@ -183,7 +186,7 @@ def _split_label(node: Node) -> tuple[str, str, float | None, str | None, list[s
     return wanted, first, size, unit, rest
 
 
-def _is_earlier_work(node: Node, title: str, incoming: int) -> bool:
+def _is_earlier_work(title: str, incoming: int) -> bool:
     # done nodes that others wait for become externals later, in Draft.finish
     return incoming == 0 and _PHASE_NAME.match(title) is not None
 

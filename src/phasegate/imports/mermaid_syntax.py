@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from phasegate.imports.build import SourceError
 
-_HEADER = re.compile(r"^(graph|flowchart)\b(?:\s+(TB|TD|BT|RL|LR))?\s*;?", re.I)
+_HEADER = re.compile(r"^(graph|flowchart(?:-elk)?)(?![\w-])(?:\s+(TB|TD|BT|RL|LR))?\s*;?", re.I)
 _NODE_ID = re.compile(r"[\w$]+(?:[.\-][\w$]+)*")
 _CLASS = re.compile(r":::([\w-]+)")
 _SKIP = re.compile(r"^(style|classDef|linkStyle|click|direction|accTitle|accDescr)\b", re.I)
