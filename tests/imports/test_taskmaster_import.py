@@ -193,3 +193,25 @@ def test_round_trip_without_our_blocks_keeps_the_shape(tmp_path: Path, plan: Pla
     needed = {d for e in plan.efforts for d in e.depends_on}
     expected.update({x.id: set() for x in plan.external if x.id not in needed})
     assert renamed == expected
+
+
+def _example_plans() -> list[Path]:
+    from support import EXAMPLES
+
+    return sorted(EXAMPLES.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("example", _example_plans(), ids=lambda p: p.stem)
+def test_example_plans_survive_the_round_trip(tmp_path: Path, example: Path) -> None:
+    from phasegate.plan.load import load_plan
+
+    plan = load_plan(str(example)).plan
+    back = imported_plan(_write_json(tmp_path, to_taskmaster(plan))).plan
+    assert {e.id: set(e.depends_on) for e in back.efforts} == {
+        e.id: set(e.depends_on) for e in plan.efforts
+    }
+    assert [(e.id, e.size, e.phase, e.wave, e.branch) for e in back.efforts] == [
+        (e.id, e.size, e.phase, e.wave, e.branch) for e in plan.efforts
+    ]
+    assert [(x.id, x.status) for x in back.external] == [(x.id, x.status) for x in plan.external]
+    assert [p.id for p in back.phases] == [p.id for p in plan.phases]

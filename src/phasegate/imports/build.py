@@ -204,7 +204,8 @@ class Draft:
             for d in it.deps:
                 dw = waves.get(d)
                 w = waves[it.id]
-                if isinstance(dw, int) and isinstance(w, int) and dw >= w:
+                # same wave is allowed: a staggered start inside the wave
+                if isinstance(dw, int) and isinstance(w, int) and dw > w:
                     ok = False
         if not ok:
             self.warn(
