@@ -136,7 +136,9 @@ def daily_doc(d: DocInput) -> dict[str, Any]:
     for e in events:
         if e.kind == "report" and e.effort in by_id:
             for t in e.data.get("tasks_done") or []:
-                delivered.append({"effort": str(e.effort), "task": str(t)})
+                item = {"effort": str(e.effort), "task": str(t)}
+                if item not in delivered:  # re-reported deliverables appear once
+                    delivered.append(item)
     in_progress = [e for e in st["efforts"] if e["state"] in ACTIVE or e["state"] == "blocked"]
     planned = [
         {"id": f.id, "title": f.title, "depends_on": f.depends_on + f.external, "owner": f.owner}
