@@ -122,3 +122,23 @@ def test_gate_of_unknown_phase_is_a_usage_error(project) -> None:  # type: ignor
     assert r.code == 2
     assert r.err.strip().splitlines()[-1] == "error: unknown phase 'nope' (phases: p1, p2)"
     assert "Traceback" not in r.err
+
+
+def test_a_git_refusal_fails_only_that_effort(project, states) -> None:  # type: ignore[no-untyped-def]
+    plan = f"""
+version: 1
+project: refusal
+agents: {{max: 2, command: "{SCRIPTED}"}}
+efforts:
+  - {{id: taken, branch: elsewhere, files: ["t/**"]}}
+  - {{id: free, files: ["f/**"]}}
+"""
+    repo = project(plan)
+    # The branch is checked out in another worktree, so git refuses to check it out again.
+    git(repo, "worktree", "add", "-q", "-b", "elsewhere", str(repo.parent / "other"), "main")
+    r = run_phasegate("run", cwd=repo, env={"PHASEGATE_SCRIPTED_NO_REPORT": "1"})
+    assert r.code == 1
+    assert "Traceback" not in r.err
+    efforts, _ = states(repo)
+    assert efforts["taken"][0] == "failed" and "GitError" in efforts["taken"][1]
+    assert efforts["free"][0] == "done"

@@ -18,10 +18,11 @@ from phasegate.engine.attempt import Attempt, Shared
 from phasegate.engine.live import View
 from phasegate.engine.phases import close_gate, run_entry
 from phasegate.engine.workspace import Workspace
+from phasegate.errors import PhasegateError, StateError
 from phasegate.plan.expr import parse_duration
 from phasegate.plan.model import Effort, Plan
 from phasegate.plangraph import PlanGraph
-from phasegate.states import ACTIVE, PHASE_CLOSED
+from phasegate.states import ACTIVE, PHASE_CLOSED, can_effort
 from phasegate.store import EffortView, Store
 
 _TICK = 0.5
@@ -220,7 +221,24 @@ class Engine:
     def _launch(self, sh: Shared, e: str, coro: Coroutine[Any, Any, str]) -> None:
         used = set(self.slots.values())
         self.slots[e] = next(i for i in range(1, len(used) + 2) if i not in used)
-        self.tasks[e] = asyncio.ensure_future(coro)
+        self.tasks[e] = asyncio.ensure_future(self._guard(e, coro))
+
+    async def _guard(self, e: str, coro: Coroutine[Any, Any, str]) -> str:
+        """An effort whose git or store step is refused ends failed with the reason; the run
+        goes on with the others."""
+        try:
+            return await coro
+        except StateError as err:
+            # Someone changed the effort meanwhile (`phasegate block`, `cancel`...): theirs wins.
+            self.view.effort_line(e, f"left as it is: {err}")
+            return self.store.effort(e).state
+        except PhasegateError as err:
+            v = self.store.effort(e)
+            reason = f"{type(err).__name__}: {err}"
+            if can_effort(v.state, "failed"):
+                self.store.transition(e, "failed", attempt=v.attempt, reason=reason)
+            self.view.effort_line(e, f"failed: {reason}")
+            return "failed"
 
     def _reap(self, done: set[asyncio.Task[str]]) -> None:
         for e, t in list(self.tasks.items()):
