@@ -94,3 +94,45 @@ def test_a_broken_yaml_block_is_skipped_with_a_warning(tmp_path: Path) -> None:
     p.write_text(SECTIONS + "\n```yaml\na: [unclosed\n```\n", encoding="utf-8")
     imp = read(str(p))
     assert any("does not parse" in w for w in imp.warnings)
+
+
+GRAPH_DOC = """# Phase 3: Billing
+
+```mermaid
+flowchart TD
+  a[3.1 Invoice model<br/>400 lines] --> b[3.2 Invoice emails<br/>250 lines]
+  P[Phase 2: Accounts] --> a
+```
+
+### Assignments
+
+**Agent 1: Invoice Model Specialist**
+- Branch: `feat/invoice-model`
+- Files: `billing/model.py`
+
+**Agent 2: Email Specialist**
+- Branch: `feat/invoice-emails`
+- Key Components:
+  - templates
+  - sender
+
+**Agent 3: Ops Specialist**
+- Branch: `feat/ops`
+
+- [ ] invoices reconcile nightly
+"""
+
+
+def test_graph_in_markdown_with_sections_matched_by_name(tmp_path: Path) -> None:
+    p = tmp_path / "plan.md"
+    p.write_text(GRAPH_DOC, encoding="utf-8")
+    imp = read(str(p))
+    plan = imported_plan(p).plan
+    assert [x.title for x in plan.external] == ["Phase 2: Accounts"]
+    assert plan.effort("3.1").branch == "feat/invoice-model"
+    assert plan.effort("3.1").files == ["billing/model.py"]
+    assert plan.effort("3.2").branch == "feat/invoice-emails"
+    assert plan.effort("3.2").deliverables == ["templates", "sender"]
+    assert any("Ops Specialist" in w and "matches no node" in w for w in imp.warnings)
+    assert [ph.id for ph in plan.phases] == ["phase-3"]
+    assert plan.phases[0].deliverables == ["invoices reconcile nightly"]

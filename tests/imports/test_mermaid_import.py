@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,11 @@ import pytest
 from imports.helpers import DATA, graph_of, imported_plan
 from phasegate.imports import read
 from phasegate.imports.build import SourceError
-from phasegate.imports.mermaid_syntax import find_graph, parse
+from phasegate.imports.mermaid_syntax import Flowchart, find_graph, parse
+from support import CliResult
 
 
-def _chart(text: str):  # type: ignore[no-untyped-def]
+def _chart(text: str) -> Flowchart:
     found = find_graph(text)
     assert found is not None
     return parse(found[1], found[0], "t.mmd")
@@ -163,7 +165,9 @@ def test_malformed_diagrams_fail_with_a_line(
         assert str(e.value).startswith(f"{p}:{line}: error:")
 
 
-def test_cli_reports_a_malformed_diagram_without_traceback(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_reports_a_malformed_diagram_without_traceback(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
     p = _write(tmp_path, "graph TD\n A --> B\n C[unclosed\n")
     r = cli("import", str(p))
     assert r.code == 1
