@@ -64,7 +64,7 @@ def _command_name(info: typer.models.CommandInfo) -> str:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    from typer._click import exceptions as click_exc
+    from click import exceptions as click_exc
 
     try:
         args = list(argv) if argv is not None else sys.argv[1:]
