@@ -53,7 +53,7 @@ def detect(path: Path, head: str) -> bool:
 
 
 def read(path: Path, **options: Any) -> Imported:
-    text = mermaid._text(path)
+    text = mermaid.read_text(path)
     doc = parse(text)
     top = doc.first_heading()
     project = options.get("project") or (top.title if top else path.stem)
@@ -197,10 +197,10 @@ def _own_sections(s: Section) -> list[Section]:
 
 def _size_field(key: str, value: tuple[str, int], it: Item, draft: Draft) -> None:
     text, line = value
-    m = mermaid._SIZE.search(text)
+    m = mermaid.SIZE.search(text)
     if m:
         size = float(m.group(1).replace(",", "")) * (1000 if m.group(2) else 1)
-        unit = mermaid._UNITS[m.group(3).lower()]
+        unit = mermaid.UNITS[m.group(3).lower()]
     else:
         num = re.search(r"\d[\d,]*(?:\.\d+)?", text)
         if not num:

@@ -23,12 +23,12 @@ from phasegate.imports.build import Draft, Item, SourceError, clean_id, one_line
 from phasegate.imports.emit import Imported
 from phasegate.imports.mermaid_syntax import Flowchart, Node, find_graph, parse
 
-_SIZE = re.compile(
+SIZE = re.compile(
     r"~?\s*(\d[\d,]*(?:\.\d+)?)\s*(k)?\s*"
     r"(lines of code|lines|line|loc|sloc|hours|hour|hrs|hr|h|points|point|pts|pt|sp|days|day|d)\b",
     re.I,
 )
-_UNITS = {
+UNITS = {
     "lines of code": "lines", "lines": "lines", "line": "lines", "loc": "lines",
     "sloc": "lines", "hours": "hours", "hour": "hours", "hrs": "hours", "hr": "hours",
     "h": "hours", "points": "points", "point": "points", "pts": "points", "pt": "points",
@@ -57,7 +57,7 @@ def _first_content_line(text: str) -> int:
 
 
 def read(path: Path, **options: Any) -> Imported:
-    text = _text(path)
+    text = read_text(path)
     draft = Draft(str(path), options.get("project") or path.stem, "Mermaid")
     if not from_text(text, draft):
         raise SourceError(str(path), 0, "no Mermaid 'graph' or 'flowchart' diagram found")
@@ -65,7 +65,7 @@ def read(path: Path, **options: Any) -> Imported:
     return draft.finish()
 
 
-def _text(path: Path) -> str:
+def read_text(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -165,10 +165,10 @@ def _split_label(node: Node) -> tuple[str, str, float | None, str | None, list[s
     unit: str | None = None
     rest: list[str] = []
     for k, line in enumerate(lines):
-        m = _SIZE.search(line)
+        m = SIZE.search(line)
         if m and size is None:
             size = float(m.group(1).replace(",", "")) * (1000 if m.group(2) else 1)
-            unit = _UNITS[m.group(3).lower()]
+            unit = UNITS[m.group(3).lower()]
             stripped = (line[: m.start()] + line[m.end() :]).strip(" -,:()[]")
             if k == 0 and stripped:
                 lines[0] = stripped
