@@ -137,3 +137,67 @@ def test_a_second_run_on_the_same_plan_is_refused(project, tmp_path: Path) -> No
         for pidfile in (repo / ".phasegate" / "logs").glob("*.pid"):
             with contextlib.suppress(ProcessLookupError, ValueError):
                 os.killpg(int(pidfile.read_text()), signal.SIGKILL)
+
+
+RETRY_AGENT = (
+    'if [ "$PHASEGATE_ATTEMPT" = 1 ]; then echo first try fails; exit 1; fi; '
+    'mkdir -p out; echo x > "out/$PHASEGATE_EFFORT"'
+)
+
+
+def test_retry_with_backoff_then_stale_reports_refused(project, states) -> None:  # type: ignore[no-untyped-def]
+    plan = f"""
+version: 1
+project: retry
+agents: {{command: '{RETRY_AGENT}', retries: 1, backoff: 0.2s}}
+efforts:
+  - {{id: a, files: ["out/a"], checks: [{{run: "test -f out/a"}}]}}
+"""
+    repo = project(plan)
+    r = run_phasegate("run", "--no-worktrees", cwd=repo)
+    assert r.code == 0, r.out + r.err
+    assert "effort a: failed: agent failed (exit 1)" in r.out
+    assert "effort a: running (attempt 2)" in r.out
+    logs = repo / ".phasegate" / "logs"
+    assert (logs / "a.1.log").read_text() == "first try fails\n"
+    assert "Attempt 2." in (repo / ".phasegate" / "briefs" / "a.2.md").read_text()
+    stale = run_phasegate("report", "a", "--note", "late", cwd=repo,
+                          env={"PHASEGATE_ATTEMPT": "1"})  # fmt: skip
+    assert stale.code == 1 and "attempt 1 refused" in stale.err
+    efforts, _ = states(repo)
+    assert efforts["a"][0] == "done"
+
+
+def test_plan_without_agent_command_is_a_usage_error(project) -> None:  # type: ignore[no-untyped-def]
+    repo = project("version: 1\nproject: bare\nefforts:\n  - {id: a}\n")
+    r = run_phasegate("run", cwd=repo)
+    assert r.code == 2
+    assert r.err.strip().splitlines()[-1] == (
+        "error: effort a has no agent to run: set agents.command in the plan "
+        "(or the effort's own command)"
+    )
+
+
+def test_rerun_keeps_failures_until_retry(project, tmp_path: Path, states) -> None:  # type: ignore[no-untyped-def]
+    plan = """
+version: 1
+project: again
+agents: {command: "python -m phasegate.agents.scripted"}
+efforts:
+  - {id: a, files: ["a/**"]}
+  - {id: b, depends_on: [a], files: ["b/**"]}
+"""
+    repo = project(plan)
+    runs = tmp_path / "runs"
+    env = {"PHASEGATE_SCRIPTED_NO_REPORT": "1", "PHASEGATE_SCRIPTED_RUNS": str(runs)}
+    assert run_phasegate("run", cwd=repo, env={**env, "PHASEGATE_SCRIPTED_FAIL": "a"}).code == 1
+    assert run_phasegate("run", cwd=repo, env=env).code == 1  # failed stays failed
+    assert runs.read_text().splitlines() == ["a 1"]
+    r = run_phasegate("run", "--retry", cwd=repo, env=env)
+    assert r.code == 0, r.out + r.err
+    assert runs.read_text().splitlines() == ["a 1", "a 2", "b 1"]
+    efforts, _ = states(repo)
+    assert efforts == {
+        "a": ("done", "checks passed; merged"),
+        "b": ("done", "checks passed; merged"),
+    }

@@ -74,7 +74,12 @@ def register(app: typer.Typer) -> None:
             view = LiveView(console())
         else:
             view = PlainView()
-        result = execute(loaded.plan, loaded.path, loaded.state_dir, db, opts, view)
+        try:
+            result = execute(loaded.plan, loaded.path, loaded.state_dir, db, opts, view)
+        except KeyboardInterrupt:
+            print("agents still running keep going; 'phasegate run' again adopts them",
+                  file=sys.stderr)  # fmt: skip
+            raise
         if as_json:
             emit_json(
                 "run",

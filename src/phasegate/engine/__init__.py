@@ -26,6 +26,13 @@ def _validate(plan: Plan, opts: RunOptions) -> None:
         raise UsageError(f"--only: unknown effort {unknown[0]!r}")
     if opts.agents is not None and opts.agents < 1:
         raise UsageError("--agents must be at least 1")
+    chosen = set(scope_of(plan, opts.only))
+    bare = [e.id for e in plan.efforts if e.id in chosen and e.command is None]
+    if bare and plan.agents.command is None:
+        raise UsageError(
+            f"effort {bare[0]} has no agent to run: set agents.command in the plan "
+            "(or the effort's own command)"
+        )
 
 
 def execute(

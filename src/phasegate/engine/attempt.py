@@ -121,8 +121,7 @@ class Attempt:
         brief.write_text(build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt,
                                worktrees=sh.ws.worktrees))  # fmt: skip
         command = e.command if e.command is not None else sh.plan.agents.command
-        if command is None:
-            command = "true"  # validated plans name a command; a bare plan runs nothing
+        assert command is not None  # checked before the run starts
         log = sh.ws.log(e.id, attempt)
         handle = await supervisor.spawn(
             shell_argv(command), cwd=sh.ws.effort_dir(e), env=sh.ws.agent_env(e, attempt),
