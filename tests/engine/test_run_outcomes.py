@@ -59,6 +59,10 @@ def test_failure_states_block_only_dependents(project, states) -> None:  # type:
         assert efforts[dependent][0] == "blocked", dependent
         assert f"dependency {cause} is" in efforts[dependent][1]
     assert efforts["ok"][0] == "done" and efforts["a"][0] == "done"
+    # `phasegate status` tells the same story, reasons included.
+    status = json.loads(run_phasegate("status", "--json", cwd=repo).out)
+    shown = {e["id"]: (e["state"], e["reason"]) for e in status["efforts"]}
+    assert {k: shown[k] for k in efforts} == efforts
     assert phases["p1"][0] == "open"
     assert any("effort fail is failed" in x for x in doc["reasons"])
     # The rejected agent left its work uncommitted: phasegate committed it, nothing was lost.
@@ -100,6 +104,9 @@ def test_failed_gate_stops_next_phase_until_overridden(project, states) -> None:
     assert efforts["one"][0] == "done"
     assert efforts["two"][0] == "blocked" and "phase p1 gate failed" in efforts["two"][1]
     assert "phase p1 is failed" in r.out
+    status = json.loads(run_phasegate("status", "--json", cwd=repo).out)
+    p1 = next(p for p in status["phases"] if p["id"] == "p1")
+    assert p1["state"] == "failed" and "score = 40" in p1["reason"]
 
     g = run_phasegate("gate", "p1", "--json", cwd=repo)
     assert g.code == 1
