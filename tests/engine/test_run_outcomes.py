@@ -11,7 +11,7 @@ SCRIPTED = "python -m phasegate.agents.scripted"
 OUTCOMES_PLAN = f"""
 version: 1
 project: outcomes
-agents: {{max: 3, command: "{SCRIPTED}", retries: 0, timeout: 60s}}
+agents: {{max: 4, command: "{SCRIPTED}", retries: 0, timeout: 60s}}
 phases:
   - id: p1
     gate:
@@ -28,6 +28,8 @@ efforts:
   - {{id: a, files: ["a/**"], checks: [{{run: "test -f a/a.txt"}}]}}
   - {{id: stacked, depends_on: [a], files: ["s/**"]}}
   - {{id: after-stacked, depends_on: [stacked], files: ["as/**"]}}
+  - {{id: x1, files: ["x1/**"], command: "{SCRIPTED} --collide"}}
+  - {{id: x2, files: ["x2/**"], command: "{SCRIPTED} --collide"}}
 """
 
 
@@ -59,6 +61,11 @@ def test_failure_states_block_only_dependents(project, states) -> None:  # type:
         assert efforts[dependent][0] == "blocked", dependent
         assert f"dependency {cause} is" in efforts[dependent][1]
     assert efforts["ok"][0] == "done" and efforts["a"][0] == "done"
+    # Two unrelated efforts wrote the same file: the second to finish cannot merge.
+    clash = sorted([efforts["x1"], efforts["x2"]])
+    assert clash[0][0] == "conflicted" and clash[1][0] == "done"
+    assert "merge into phasegate/integration" in clash[0][1]
+    assert "shared/collide.txt" in clash[0][1]
     # `phasegate status` tells the same story, reasons included.
     status = json.loads(run_phasegate("status", "--json", cwd=repo).out)
     shown = {e["id"]: (e["state"], e["reason"]) for e in status["efforts"]}
