@@ -156,8 +156,8 @@ efforts:
     repo = project(plan)
     r = run_phasegate("run", "--no-worktrees", cwd=repo)
     assert r.code == 0, r.out + r.err
-    assert "effort a: failed: agent failed (exit 1)" in r.out
-    assert "effort a: running (attempt 2)" in r.out
+    assert "effort a [wave 1, agent-1]: failed: agent failed (exit 1)" in r.out
+    assert "effort a [wave 1, agent-1]: running (attempt 2)" in r.out
     logs = repo / ".phasegate" / "logs"
     assert (logs / "a.1.log").read_text() == "first try fails\n"
     assert "Attempt 2." in (repo / ".phasegate" / "briefs" / "a.2.md").read_text()

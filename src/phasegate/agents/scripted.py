@@ -77,17 +77,17 @@ def _content(effort: Effort, path: str) -> str:
 def _report(effort: str, *args: str) -> None:
     if os.environ.get("PHASEGATE_SCRIPTED_NO_REPORT"):
         return
-    r = subprocess.run(
-        [sys.executable, "-m", "phasegate", "report", effort, *args],
-        capture_output=True,
-        text=True,
-    )
+    from phasegate import proc
+
+    r = proc.run([sys.executable, "-m", "phasegate", "report", effort, *args])
     if r.returncode != 0:
         print(f"report refused: {r.stderr.strip()}", file=sys.stderr)
 
 
 def _hang(effort: str) -> int:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # Started here rather than through phasegate.proc on purpose: a misbehaving agent's child
+    # stays in the agent's process group, as real agents' background jobs do.
     # The ignored disposition is inherited across exec, so the grandchild ignores TERM too.
     grandchild = subprocess.Popen(["sleep", "600"])
     pids = os.environ.get("PHASEGATE_SCRIPTED_PIDS")

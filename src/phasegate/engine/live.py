@@ -41,12 +41,14 @@ class PlainView:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
         self.t0 = time.monotonic()
+        self.engine: Engine | None = None
 
     def _line(self, text: str) -> None:
         self.stream.write(f"[{time.monotonic() - self.t0:7.2f}s] {text}\n")
         self.stream.flush()
 
     def start(self, engine: Engine) -> None:
+        self.engine = engine
         self._line(
             f"run {engine.plan.project}: {len(engine.scope)} effort(s), up to {engine.max} "
             f"agent(s), {'worktrees' if engine.ws.worktrees else 'no worktrees'}"
@@ -59,7 +61,14 @@ class PlainView:
         pass
 
     def effort_line(self, effort: str, message: str) -> None:
-        self._line(f"effort {effort}: {message}")
+        where = ""
+        if self.engine is not None:
+            parts = [f"wave {self.engine.wave[effort]}"] if effort in self.engine.wave else []
+            slot = self.engine.slots.get(effort)
+            if slot is not None:
+                parts.append(f"agent-{slot}")
+            where = f" [{', '.join(parts)}]" if parts else ""
+        self._line(f"effort {effort}{where}: {message}")
 
     def phase_line(self, phase: str, message: str) -> None:
         self._line(f"phase {phase}: {message}")
