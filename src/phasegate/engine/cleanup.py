@@ -12,10 +12,14 @@ def clean_worktrees(
     plan: Plan, plan_path: Path, state_dir: Path
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """(efforts whose worktree was removed, [(effort, why it was kept)])."""
+    from phasegate.errors import UsageError
     from phasegate.git import rev
     from phasegate.git.worktrees import find, is_merged, remove, uncommitted
 
-    ws = Workspace.open(plan, plan_path, state_dir, state_dir / "state.db", worktrees=True)
+    try:
+        ws = Workspace.open(plan, plan_path, state_dir, state_dir / "state.db", worktrees=True)
+    except UsageError:
+        return [], []  # not a git repository: phasegate made no worktrees here
     assert ws.repo is not None
     removed: list[str] = []
     kept: list[tuple[str, str]] = []
