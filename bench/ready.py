@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, print_rows, python, row, time_command  # noqa: E402
+from common import ROOT, print_rows, python, row, time_command
 
 CACHE = ROOT / "bench" / ".cache" / "taskmaster"
 BIN = CACHE / "node_modules" / ".bin" / "task-master"
@@ -59,7 +59,16 @@ def ensure_taskmaster(allow_install: bool) -> str | None:
         return None
     CACHE.mkdir(parents=True, exist_ok=True)
     p = subprocess.run(
-        ["npm", "install", "--prefix", str(CACHE), "--no-audit", "--no-fund", "--silent", "task-master-ai"],
+        [
+            "npm",
+            "install",
+            "--prefix",
+            str(CACHE),
+            "--no-audit",
+            "--no-fund",
+            "--silent",
+            "task-master-ai",
+        ],
         capture_output=True,
         text=True,
         timeout=900,
@@ -82,7 +91,11 @@ def rows(quick: bool) -> list[dict[str, Any]]:
         ours = time_command([python(), "-m", "phasegate", "ready", "-f", str(plan)], runs=runs)
         tm = ensure_taskmaster(allow_install=not quick)
         if tm is None:
-            why = "not installed (run `make bench` once without QUICK)" if quick else "npm could not install task-master-ai"
+            why = (
+                "not installed (run `make bench` once without QUICK)"
+                if quick
+                else "npm could not install task-master-ai"
+            )
             return [
                 {
                     "name": name,
@@ -95,7 +108,16 @@ def rows(quick: bool) -> list[dict[str, Any]]:
                 }
             ]
         anchor = time_command([tm, "next"], runs=runs, cwd=project)
-    return [row(name, ours, anchor, "task-master next (task-master-ai)", "s, median (lower is better)", f"{runs} runs each")]
+    return [
+        row(
+            name,
+            ours,
+            anchor,
+            "task-master next (task-master-ai)",
+            "s, median (lower is better)",
+            f"{runs} runs each",
+        )
+    ]
 
 
 def main() -> None:

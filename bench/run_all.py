@@ -55,11 +55,23 @@ def main() -> None:
             if isinstance(e, KeyboardInterrupt):
                 raise
             traceback.print_exc()
-            got = [{"name": path.stem, "ours": None, "anchor": None, "anchor_name": "", "ratio": None, "unit": "", "notes": f"failed: {type(e).__name__}: {e}"}]
+            got = [
+                {
+                    "name": path.stem,
+                    "ours": None,
+                    "anchor": None,
+                    "anchor_name": "",
+                    "ratio": None,
+                    "unit": "",
+                    "notes": f"failed: {type(e).__name__}: {e}",
+                }
+            ]
         for r in got:
             r.setdefault("bench", path.stem)
         all_rows.extend(got)
-        print(f"   {path.stem}: {len(got)} row(s) in {time.perf_counter() - start:.1f}s", flush=True)
+        print(
+            f"   {path.stem}: {len(got)} row(s) in {time.perf_counter() - start:.1f}s", flush=True
+        )
     out = HERE / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)
     doc = {
