@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
 
 def _optional_plan(option: str | None, *, quiet: bool) -> LoadedPlan | None:
     from phasegate.cli.common import load
-    from phasegate.plan.load import DEFAULT_PLAN
+    from phasegate.plan.discover import DEFAULT_PLAN
 
     if option is None and not Path(DEFAULT_PLAN).exists():
         import os

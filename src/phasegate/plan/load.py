@@ -6,7 +6,6 @@ Every problem found is reported in one pass as a located Diagnostic.
 from __future__ import annotations
 
 import difflib
-import os
 import types
 import typing
 from collections.abc import Sequence
@@ -15,13 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from phasegate.errors import Diagnostic, PlanInvalid, PlanNotFound
+from phasegate.plan.discover import find_plan, state_dir_of
 from phasegate.plan.model import Plan
 from phasegate.plan.yamlpos import Document, PathPart, YamlProblem, parse
 
 if TYPE_CHECKING:
     from phasegate.plangraph import PlanGraph
-
-DEFAULT_PLAN = "phasegate.yaml"
 
 
 @dataclass(frozen=True)
@@ -34,7 +32,7 @@ class LoadedPlan:
 
     @property
     def state_dir(self) -> Path:
-        return self.path.parent / ".phasegate"
+        return state_dir_of(self.path)
 
     @property
     def graph(self) -> PlanGraph:
@@ -44,27 +42,6 @@ class LoadedPlan:
 
             self._graph.append(PlanGraph.of(self.plan))
         return self._graph[0]
-
-
-def find_plan(option: str | None) -> Path:
-    if option:
-        p = Path(option)
-        if not p.exists():
-            raise PlanNotFound(f"plan file {option} not found")
-        if p.is_dir():
-            p = p / DEFAULT_PLAN
-            if not p.exists():
-                raise PlanNotFound(f"no {DEFAULT_PLAN} in {option}")
-        return p
-    env = os.environ.get("PHASEGATE_PLAN")
-    if env:
-        return find_plan(env)
-    p = Path(DEFAULT_PLAN)
-    if not p.exists():
-        raise PlanNotFound(
-            f"no {DEFAULT_PLAN} here: pass -f PLAN, or create one with 'phasegate init'"
-        )
-    return p
 
 
 def load_plan(option: str | None = None, *, strict: bool = False) -> LoadedPlan:

@@ -16,13 +16,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from phasegate.errors import PlanNotFound
+from phasegate.plan.discover import find_plan, state_dir_of
 
 if TYPE_CHECKING:
     from phasegate.plan.model import Plan
 
 FACTS_VERSION = 1
-DEFAULT_PLAN = "phasegate.yaml"
 
 
 @dataclass(frozen=True)
@@ -254,30 +253,6 @@ def facts_of(plan: Plan) -> PlanFacts:
         },
         externals={x.id: x.status for x in plan.external},
     )
-
-
-def find_plan(option: str | None) -> Path:
-    """The plan file, found as phasegate.plan.load finds it (kept import-light on purpose)."""
-    if option:
-        p = Path(option)
-        if p.is_dir():
-            p = p / DEFAULT_PLAN
-        if not p.is_file():
-            raise PlanNotFound(f"plan file {option} not found")
-        return p
-    env = os.environ.get("PHASEGATE_PLAN")
-    if env:
-        return find_plan(env)
-    p = Path(DEFAULT_PLAN)
-    if not p.is_file():
-        raise PlanNotFound(
-            f"no {DEFAULT_PLAN} here: pass -f PLAN, or create one with 'phasegate init'"
-        )
-    return p
-
-
-def state_dir_of(plan_path: Path) -> Path:
-    return plan_path.parent / ".phasegate"
 
 
 def load_facts(option: str | None) -> tuple[PlanFacts, Path]:

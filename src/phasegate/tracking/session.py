@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from phasegate.errors import InputError
+from phasegate.plan.discover import state_dir_of
 from phasegate.store import Store, open_store
-from phasegate.tracking.facts import PlanFacts, load_facts, state_dir_of
+from phasegate.tracking.facts import PlanFacts, load_facts
 
 
 @dataclass
