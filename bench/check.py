@@ -6,7 +6,6 @@ Both sides run as fresh processes, so both pay interpreter start-up and imports.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import tempfile
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import print_rows, python, row, time_command
+from common import main, python, row, time_command
 
 ANCHOR = """
 import sys, yaml, networkx as nx
@@ -75,11 +74,5 @@ def rows(quick: bool) -> list[dict[str, Any]]:
     ]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true")
-    print_rows(rows(ap.parse_args().quick))
-
-
 if __name__ == "__main__":
-    main()
+    main(rows, __doc__)

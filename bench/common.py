@@ -6,7 +6,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +57,14 @@ def print_rows(rows: list[dict[str, Any]]) -> None:
 
 def python() -> str:
     return sys.executable
+
+
+def main(
+    rows: Callable[[bool], list[dict[str, Any]]], doc: str | None, quick_help: str = ""
+) -> None:
+    """The command line every benchmark script shares: `--quick`, then a table of rows."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc)
+    ap.add_argument("--quick", action="store_true", help=quick_help or "reduced sizes")
+    print_rows(rows(ap.parse_args().quick))

@@ -7,7 +7,6 @@ difference is which pairs get merged. Ours runs as a fresh process (start-up inc
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import statistics
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import print_rows, python, row
+from common import main, python, row
 
 DIRS = 100
 LINES = 12
@@ -124,11 +123,5 @@ def rows(quick: bool) -> list[dict[str, Any]]:
     ]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true", help="40 branches; naive on a sample")
-    print_rows(rows(ap.parse_args().quick))
-
-
 if __name__ == "__main__":
-    main()
+    main(rows, __doc__, "40 branches; naive on a sample")

@@ -7,7 +7,6 @@ is skipped with a note when it is not installed yet.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import shutil
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, print_rows, python, row, time_command
+from common import ROOT, main, python, row, time_command
 
 CACHE = ROOT / "bench" / ".cache" / "taskmaster"
 BIN = CACHE / "node_modules" / ".bin" / "task-master"
@@ -120,11 +119,5 @@ def rows(quick: bool) -> list[dict[str, Any]]:
     ]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true")
-    print_rows(rows(ap.parse_args().quick))
-
-
 if __name__ == "__main__":
-    main()
+    main(rows, __doc__)

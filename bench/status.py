@@ -7,7 +7,6 @@ is in between plan edits); the first run after an edit also validates the plan.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import tempfile
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import print_rows, python, row, time_command
+from common import main, python, row, time_command
 
 FRAME = "import phasegate.cli.main as m; m.build_app('status')"
 EFFORTS = 1_000
@@ -176,11 +175,5 @@ def rows(quick: bool) -> list[dict[str, Any]]:
     ]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true")
-    print_rows(rows(ap.parse_args().quick))
-
-
 if __name__ == "__main__":
-    main()
+    main(rows, __doc__)
