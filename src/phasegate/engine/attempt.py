@@ -15,7 +15,9 @@ from pathlib import Path
 from phasegate import gates
 from phasegate.engine import crash, supervisor
 from phasegate.engine.brief import Handoff, build
+from phasegate.engine.commit import GroupCommit
 from phasegate.engine.workspace import Workspace
+from phasegate.errors import StateError
 from phasegate.plan.expr import parse_duration
 from phasegate.plan.model import Effort, Plan
 from phasegate.proc import shell_argv
@@ -35,9 +37,11 @@ class Shared:
     git_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     pids: dict[str, int] = field(default_factory=dict)  # effort -> live agent pid (for the view)
     ids: frozenset[str] = frozenset()  # every effort id of the plan
+    commit: GroupCommit = field(init=False)
 
     def __post_init__(self) -> None:
         self.ids = frozenset(e.id for e in self.plan.efforts)
+        self.commit = GroupCommit(self.store)
 
 
 class Attempt:
@@ -53,8 +57,9 @@ class Attempt:
 
     async def start(self) -> str:
         """A fresh attempt of a ready (or retried) effort. Returns the state it ends in."""
-        ev = self.store.transition(self.e.id, "running", reason="dispatched")
+        (ev,) = await self.sh.commit({"effort": self.e.id, "to": "running", "reason": "dispatched"})
         crash.point("running")
+        assert ev is not None
         attempt = ev.attempt or 1
         self.sh.notify(self.e.id, f"running (attempt {attempt})")
         return await self._from_running(attempt, None)
@@ -128,11 +133,12 @@ class Attempt:
             log=log, exit_file=sh.ws.exit_file(e.id, attempt),
         )  # fmt: skip
         crash.point("spawned")
-        self.store.append(
-            "agent.spawned", effort=e.id, attempt=attempt, key=f"spawn:{e.id}:{attempt}",
-            data={"pid": handle.pid, "pid_start": handle.pid_start, "attempt": attempt,
-                  "log": str(log)},
-        )  # fmt: skip
+        await sh.commit({
+            "kind": "agent.spawned", "effort": e.id, "attempt": attempt,
+            "key": f"spawn:{e.id}:{attempt}",
+            "data": {"pid": handle.pid, "pid_start": handle.pid_start, "attempt": attempt,
+                     "log": str(log)},
+        })  # fmt: skip
         crash.point("spawn-recorded")
         sh.notify(e.id, f"agent started (pid {handle.pid}, log {log.name})")
         return await self._await_agent(attempt, handle)
@@ -146,21 +152,56 @@ class Attempt:
         finally:
             sh.pids.pop(e.id, None)
         crash.point("exited")
-        self.store.append(
-            "agent.exited", effort=e.id, attempt=attempt, key=f"exit:{e.id}:{attempt}",
-            data={"exit_code": result.exit_code, "duration": round(result.duration, 3),
-                  "timed_out": result.timed_out},
-        )  # fmt: skip
-        crash.point("exit-recorded")
-        if sh.ws.worktrees:
-            await asyncio.to_thread(self._keep_leftovers, attempt)
+        exited = {
+            "kind": "agent.exited", "effort": e.id, "attempt": attempt,
+            "key": f"exit:{e.id}:{attempt}",
+            "data": {"exit_code": result.exit_code, "duration": round(result.duration, 3),
+                     "timed_out": result.timed_out},
+        }  # fmt: skip
+        failure = None
         if result.timed_out:
-            return self._fail(
-                attempt, f"agent timed out after {self.timeout:g}s; process group killed"
-            )
-        if result.exit_code != 0:
+            failure = f"agent timed out after {self.timeout:g}s; process group killed"
+        elif result.exit_code != 0:
             code = "no exit status" if result.exit_code is None else f"exit {result.exit_code}"
-            return self._fail(attempt, f"agent failed ({code}); log {sh.ws.log(e.id, attempt)}")
+            failure = f"agent failed ({code}); log {sh.ws.log(e.id, attempt)}"
+        if not sh.ws.worktrees:
+            # Nothing happens between the exit and the state it leads to, so both are stored
+            # in one transaction.
+            return await self._exit_with_state(attempt, exited, failure)
+        await sh.commit(exited)
+        crash.point("exit-recorded")
+        await asyncio.to_thread(self._keep_leftovers, attempt)
+        if failure is not None:
+            return await self._fail(attempt, failure)
+        return await self._after_exit_0(attempt)
+
+    async def _exit_with_state(
+        self, attempt: int, exited: dict[str, object], failure: str | None
+    ) -> str:
+        sh, e = self.sh, self.e
+        if failure is not None:
+            await sh.commit(exited, self._fail_item(attempt, failure))
+            crash.point("exit-recorded")
+            sh.notify(e.id, f"failed: {failure}")
+            return "failed"
+        to = "checking" if e.checks else "done"
+        try:
+            # `expect`: a person's `phasegate done` may have taken the effort to checking
+            # meanwhile; then the exit is stored alone and their checks are waited for.
+            await sh.commit(exited, {"effort": e.id, "to": to, "attempt": attempt,
+                                     "reason": "agent exited 0", "expect": "running"})  # fmt: skip
+        except StateError:
+            crash.point("exit-recorded")
+            return await self._after_exit_0(attempt)
+        crash.point("exit-recorded")
+        crash.point(to)
+        if to == "done":
+            sh.notify(e.id, "done")
+            return "done"
+        return await self._check(attempt)
+
+    async def _after_exit_0(self, attempt: int) -> str:
+        sh, e = self.sh, self.e
         state = await self._settled()
         if state == "done":
             # A person marked it done while their command waited: phasegate still runs the
@@ -171,11 +212,13 @@ class Attempt:
             return state
         if not sh.ws.worktrees and not e.checks:
             # Nothing to check and nothing to merge: one event, not two.
-            self.store.transition(e.id, "done", attempt=attempt, reason="agent exited 0")
+            await sh.commit({"effort": e.id, "to": "done", "attempt": attempt,
+                             "reason": "agent exited 0"})  # fmt: skip
             crash.point("done")
             sh.notify(e.id, "done")
             return "done"
-        self.store.transition(e.id, "checking", attempt=attempt, reason="agent exited 0")
+        await sh.commit({"effort": e.id, "to": "checking", "attempt": attempt,
+                         "reason": "agent exited 0"})  # fmt: skip
         crash.point("checking")
         return await self._check(attempt)
 
@@ -201,8 +244,11 @@ class Attempt:
         if sha:
             self.sh.notify(self.e.id, f"committed work the agent left uncommitted ({sha[:8]})")
 
-    def _fail(self, attempt: int, reason: str) -> str:
-        self.store.transition(self.e.id, "failed", attempt=attempt, reason=reason)
+    def _fail_item(self, attempt: int, reason: str) -> dict[str, object]:
+        return {"effort": self.e.id, "to": "failed", "attempt": attempt, "reason": reason}
+
+    async def _fail(self, attempt: int, reason: str) -> str:
+        await self.sh.commit(self._fail_item(attempt, reason))
         self.sh.notify(self.e.id, f"failed: {reason}")
         return "failed"
 

@@ -195,7 +195,7 @@ class Engine:
                 acted = await self._phases()
                 views = self.views()
                 marked, startable = self._mark(views)
-                acted = self._dispatch(sh, views, startable) or marked or acted
+                acted = await self._dispatch(sh, views, startable) or marked or acted
                 self.view.refresh()
                 if not self.tasks and not acted:
                     wait = self._next_retry(views)
@@ -333,7 +333,9 @@ class Engine:
                 startable.append(e_id)
         return acted, startable
 
-    def _dispatch(self, sh: Shared, views: dict[str, EffortView], startable: list[str]) -> bool:
+    async def _dispatch(
+        self, sh: Shared, views: dict[str, EffortView], startable: list[str]
+    ) -> bool:
         now = time.monotonic()
         candidates = list(startable)
         for e in self.scope:
@@ -348,15 +350,20 @@ class Engine:
             ):
                 candidates.append(e)
         candidates.sort(key=lambda x: self.priority[x])
-        acted = False
+        waiting: list[str] = []
         for e in candidates:
             if len(self.tasks) < self.max:
                 self._launch(sh, e, Attempt(sh, self.by_id[e]).start())
             elif e in startable:
-                self.store.transition(e, "ready", reason="dependencies done; waiting for an agent")
-                crash.point("ready")
-                acted = True
-        return acted
+                waiting.append(e)
+        if not waiting:
+            return False
+        # One commit for the lot, shared with the `running` events of the agents just launched.
+        reason = "dependencies done; waiting for an agent"
+        await sh.commit(*({"effort": e, "to": "ready", "reason": reason} for e in waiting))
+        for _ in waiting:
+            crash.point("ready")
+        return True
 
     def _result(self, elapsed: float) -> RunResult:
         views = self.store.efforts()

@@ -156,11 +156,14 @@ class SqliteStore:
         attempt: int | None,
         data: dict[str, Any] | None,
         key: str | None,
+        checked_key: str | None = None,
     ) -> Event | None:
         if not kind:
             raise ValueError("an event needs a kind")
         if key is not None and c.execute("SELECT 1 FROM events WHERE key = ?", (key,)).fetchone():
             return None
+        if checked_key is not None:
+            key = checked_key
         if kind == "report" and effort is not None and attempt is not None:
             current = self._attempt(c, effort)
             if attempt != current:
@@ -232,23 +235,53 @@ class SqliteStore:
         key: str | None = None,
     ) -> Event:
         with self._write() as c:
-            seen = self._by_key(c, key)
-            if seen is not None:
-                return seen
-            row = c.execute("SELECT state, attempt FROM efforts WHERE id = ?", (effort,)).fetchone()
-            current, cur_attempt = (row[0], int(row[1])) if row else (INITIAL_EFFORT, 0)
-            if attempt is not None and attempt != cur_attempt:
-                raise StateError(
-                    f"effort {effort}: attempt {attempt} is stale (current attempt is "
-                    f"{cur_attempt}); refusing {current} -> {to}"
-                )
-            if not can_effort(current, to):
-                raise StateError(f"effort {effort}: cannot go from {current} to {to}")
-            new_attempt = cur_attempt + 1 if to == "running" and attempt is None else cur_attempt
-            payload = {**(data or {}), "from": current, "to": to, "reason": reason}
-            ev = self._insert(c, "effort.state", effort, None, new_attempt, payload, key)
-            assert ev is not None
-            return ev
+            return self._transition(c, effort, to, reason, attempt, data, key, None)
+
+    def _transition(
+        self,
+        c: sqlite3.Connection,
+        effort: str,
+        to: str,
+        reason: str,
+        attempt: int | None,
+        data: dict[str, Any] | None,
+        key: str | None,
+        expect: str | None,
+    ) -> Event:
+        seen = self._by_key(c, key)
+        if seen is not None:
+            return seen
+        row = c.execute("SELECT state, attempt FROM efforts WHERE id = ?", (effort,)).fetchone()
+        current, cur_attempt = (row[0], int(row[1])) if row else (INITIAL_EFFORT, 0)
+        if attempt is not None and attempt != cur_attempt:
+            raise StateError(
+                f"effort {effort}: attempt {attempt} is stale (current attempt is "
+                f"{cur_attempt}); refusing {current} -> {to}"
+            )
+        if expect is not None and current != expect:
+            raise StateError(f"effort {effort}: expected {expect}, found {current}; refusing {to}")
+        if not can_effort(current, to):
+            raise StateError(f"effort {effort}: cannot go from {current} to {to}")
+        new_attempt = cur_attempt + 1 if to == "running" and attempt is None else cur_attempt
+        payload = {**(data or {}), "from": current, "to": to, "reason": reason}
+        # The key was looked up above, so the insert needs no second look.
+        ev = self._insert(c, "effort.state", effort, None, new_attempt, payload, None, key)
+        assert ev is not None
+        return ev
+
+    def commit_many(self, items: list[dict[str, Any]]) -> list[Event | StateError | None]:
+        """Events and effort transitions (items with `to`, optionally `expect`: the state the
+        writer saw) in one transaction, so one sync to disk. Each item's rules are checked
+        in order against what the items before it wrote; an item they refuse stores nothing
+        and its StateError takes its place in the result, the others stand."""
+        out: list[Event | StateError | None] = []
+        with self._write() as c:
+            for it in items:
+                try:
+                    out.append(self._item(c, it))
+                except StateError as err:
+                    out.append(err)
+        return out
 
     def phase_transition(
         self, phase: str, to: str, *, reason: str = "", data: dict[str, Any] | None = None
@@ -264,6 +297,18 @@ class SqliteStore:
             ev = self._insert(c, "phase.state", None, phase, None, payload, None)
             assert ev is not None
             return ev
+
+    def _item(self, c: sqlite3.Connection, it: dict[str, Any]) -> Event | None:
+        get = it.get
+        if "to" in it:
+            return self._transition(
+                c, str(it["effort"]), str(it["to"]), str(get("reason", "")), get("attempt"),
+                get("data"), get("key"), get("expect"),
+            )  # fmt: skip
+        return self._insert(
+            c, str(it["kind"]), get("effort"), get("phase"), get("attempt"), get("data"),
+            get("key"),
+        )  # fmt: skip
 
     def _rebuild_in_tx(self) -> None:
         c = self._conn

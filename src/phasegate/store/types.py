@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Protocol
 
+from phasegate.errors import StateError
+
 
 @dataclass(frozen=True)
 class Event:
@@ -151,6 +153,7 @@ class Store(Protocol):
         key: str | None = None,
     ) -> Event | None: ...
     def append_many(self, items: list[dict[str, Any]]) -> list[Event | None]: ...
+    def commit_many(self, items: list[dict[str, Any]]) -> list[Event | StateError | None]: ...
     def transition(
         self,
         effort: str,
