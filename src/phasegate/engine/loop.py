@@ -26,6 +26,7 @@ from phasegate.states import ACTIVE, PHASE_CLOSED, can_effort
 from phasegate.store import EffortView, Store
 
 _TICK = 0.5
+_DISPATCHABLE = frozenset({"ready", "rework", "failed", "rejected", "conflicted"})
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,19 @@ class Engine:
         self.slots: dict[str, int] = {}
         self._cache: dict[str, EffortView] | None = None
         self._seq = 0
+        self.in_scope = in_scope = set(self.scope)
+        self.dependents: dict[str, list[str]] = {}
+        for e in plan.efforts:
+            for d in e.depends_on:
+                if e.id in in_scope:
+                    self.dependents.setdefault(d, []).append(e.id)
+        # Efforts whose view changed since `_mark` last looked, and what the blocking rules
+        # that reach across phases depended on then: `_mark` re-examines only the efforts a
+        # change can affect, and all of them when a cross-phase fact moved.
+        self._touched: set[str] = set()
+        self._mark_basis: tuple[object, ...] | None = None
+        # Efforts `_dispatch` may pick up (ready, rework or retryable), kept from the changes.
+        self._dispatchable: set[str] = set()
 
     def views(self) -> dict[str, EffortView]:
         """Every effort's view, refreshed from the events appended since the last call.
@@ -103,6 +117,8 @@ class Engine:
         if self._cache is None:
             self._seq = self.store.last_seq()
             self._cache = self.store.efforts()
+            self._touched.update(self._cache)
+            self._note_dispatchable(self._cache)
             return self._cache
         touched: set[str] = set()
         for ev in self.store.events(after=self._seq):
@@ -111,7 +127,16 @@ class Engine:
                 touched.add(ev.effort)
         for e in touched:
             self._cache[e] = self.store.effort(e)
+        self._touched |= touched
+        self._note_dispatchable({e: self._cache[e] for e in touched})
         return self._cache
+
+    def _note_dispatchable(self, changed: dict[str, EffortView]) -> None:
+        for e, v in changed.items():
+            if v.state in _DISPATCHABLE:
+                self._dispatchable.add(e)
+            else:
+                self._dispatchable.discard(e)
 
     # -- facts -----------------------------------------------------------------------------
 
@@ -246,6 +271,7 @@ class Engine:
                 continue
             del self.tasks[e]
             self.slots.pop(e, None)
+            self._touched.add(e)  # out of the engine's hands: `_mark` looks at it again
             state = t.result()  # an exception here is a bug in phasegate: let it surface
             if state in {"failed", "rejected"}:
                 attempt = self.store.effort(e).attempt
@@ -310,7 +336,21 @@ class Engine:
         acted = False
         startable: list[str] = []
         phases = {k: v.state for k, v in self.store.phases().items()}
-        for e_id in self.scope:
+        touched, self._touched = self._touched, set()
+        basis = (tuple(sorted(phases.items())), tuple(sorted(self.entry_failed.items())))
+        # A blocked or dead effort can block efforts of later phases, not only its dependents.
+        spreads = any(
+            x in views and (views[x].state == "blocked" or self._dead(x, views[x])) for x in touched
+        )
+        if basis != self._mark_basis or spreads:
+            todo: list[str] = self.scope
+        else:
+            near = set(touched)
+            for x in touched:
+                near.update(self.dependents.get(x, ()))
+            todo = [x for x in self.scope if x in near]
+        self._mark_basis = basis
+        for e_id in todo:
             if e_id in self.tasks:
                 continue
             e = self.by_id[e_id]
@@ -338,8 +378,8 @@ class Engine:
     ) -> bool:
         now = time.monotonic()
         candidates = list(startable)
-        for e in self.scope:
-            if e in self.tasks:
+        for e in self._dispatchable:
+            if e in self.tasks or e not in self.in_scope:
                 continue
             v = views.get(e, EffortView(e))
             # `rework`: done work was rolled back; it runs again whatever its retries say.
