@@ -47,12 +47,19 @@ def print_rows(rows: list[dict[str, Any]]) -> None:
     print(head)
     print("-" * len(head))
     for r in rows:
-        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3f}"
+        ratio, ours, anchor = (_cell(r.get(k)) for k in ("ratio", "ours", "anchor"))
         print(
-            f"{r['name']:40} {r['ours']:>10} {r['anchor']:>10} {ratio:>7}  {r['unit']} / {r['anchor_name']}"
+            f"{r['name']:40} {ours:>10} {anchor:>10} {ratio:>7}  {r['unit']} / {r['anchor_name']}"
         )
         if r.get("notes"):
             print(f"{'':40} {r['notes']}")
+
+
+def _cell(value: Any) -> str:
+    """A table cell: a skipped measurement shows as '-'."""
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 def python() -> str:

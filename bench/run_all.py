@@ -31,6 +31,8 @@ def run_one(path: Path, quick: bool) -> list[dict[str, Any]]:
     spec = importlib.util.spec_from_file_location(f"bench_{path.stem}", path)
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
+    # dataclasses and pickling look the module up by name while it executes
+    sys.modules[spec.name] = mod
     spec.loader.exec_module(mod)
     if not hasattr(mod, "rows"):
         return []
