@@ -125,8 +125,10 @@ class Engine:
             self._seq = ev.seq
             if ev.effort is not None:
                 touched.add(ev.effort)
-        for e in touched:
-            self._cache[e] = self.store.effort(e)
+        if touched:
+            fresh = self.store.efforts(touched)
+            for e in touched:
+                self._cache[e] = fresh.get(e) or EffortView(e)
         self._touched |= touched
         self._note_dispatchable({e: self._cache[e] for e in touched})
         return self._cache

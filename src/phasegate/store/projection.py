@@ -23,6 +23,18 @@ def _ensure_effort(c: Cursor, effort: str) -> None:
     c.execute("INSERT OR IGNORE INTO efforts(id) VALUES (?)", (effort,))
 
 
+def _set_effort(c: Cursor, effort: str, values: dict[str, Any]) -> None:
+    """Set columns of the effort's row, creating it (with the other columns' defaults) if
+    this is its first event: one statement either way."""
+    cols = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    sets = ", ".join(f"{k} = excluded.{k}" for k in values)
+    c.execute(
+        f"INSERT INTO efforts(id, {cols}) VALUES (?, {marks}) ON CONFLICT(id) DO UPDATE SET {sets}",
+        (effort, *values.values()),
+    )
+
+
 def _ensure_phase(c: Cursor, phase: str) -> None:
     c.execute("INSERT OR IGNORE INTO phases(id) VALUES (?)", (phase,))
 
@@ -30,58 +42,49 @@ def _ensure_phase(c: Cursor, phase: str) -> None:
 def _effort_state(c: Cursor, ev: Event) -> None:
     assert ev.effort is not None
     to = str(ev.data.get("to", ""))
-    _ensure_effort(c, ev.effort)
-    sets = ["state = ?", "reason = ?", "updated_at = ?"]
-    args: list[Any] = [to, str(ev.data.get("reason", "")), ev.ts]
+    values: dict[str, Any] = {
+        "state": to,
+        "reason": str(ev.data.get("reason", "")),
+        "updated_at": ev.ts,
+    }
     if ev.attempt is not None:
-        sets.append("attempt = ?")
-        args.append(ev.attempt)
+        values["attempt"] = ev.attempt
     if to == "running":
         # A new attempt: its clock starts now and the previous agent's process is gone.
-        sets += ["started_at = ?", "finished_at = NULL", "exit_code = NULL"]
-        args.append(ev.ts)
+        values.update(started_at=ev.ts, finished_at=None, exit_code=None)
     elif to in FINISHED:
-        sets.append("finished_at = ?")
-        args.append(ev.ts)
-    c.execute(f"UPDATE efforts SET {', '.join(sets)} WHERE id = ?", (*args, ev.effort))
+        values["finished_at"] = ev.ts
+    _set_effort(c, ev.effort, values)
 
 
 def _spawned(c: Cursor, ev: Event) -> None:
     assert ev.effort is not None
-    _ensure_effort(c, ev.effort)
-    c.execute(
-        "UPDATE efforts SET pid = ?, pid_start = ?, updated_at = ? WHERE id = ?",
-        (ev.data.get("pid"), ev.data.get("pid_start"), ev.ts, ev.effort),
-    )
+    _set_effort(
+        c, ev.effort,
+        {"pid": ev.data.get("pid"), "pid_start": ev.data.get("pid_start"), "updated_at": ev.ts},
+    )  # fmt: skip
 
 
 def _exited(c: Cursor, ev: Event) -> None:
     assert ev.effort is not None
-    _ensure_effort(c, ev.effort)
     code = ev.data.get("exit_code")
-    c.execute(
-        "UPDATE efforts SET pid = NULL, pid_start = NULL, exit_code = ?, updated_at = ? "
-        "WHERE id = ?",
-        (code if isinstance(code, int) else None, ev.ts, ev.effort),
-    )
+    _set_effort(
+        c, ev.effort,
+        {"pid": None, "pid_start": None, "exit_code": code if isinstance(code, int) else None,
+         "updated_at": ev.ts},
+    )  # fmt: skip
 
 
 def _merged(c: Cursor, ev: Event) -> None:
     assert ev.effort is not None
-    _ensure_effort(c, ev.effort)
-    c.execute(
-        "UPDATE efforts SET merged = 1, merged_commit = ?, updated_at = ? WHERE id = ?",
-        (ev.data.get("commit"), ev.ts, ev.effort),
+    _set_effort(
+        c, ev.effort, {"merged": 1, "merged_commit": ev.data.get("commit"), "updated_at": ev.ts}
     )
 
 
 def _unmerged(c: Cursor, ev: Event) -> None:
     assert ev.effort is not None
-    _ensure_effort(c, ev.effort)
-    c.execute(
-        "UPDATE efforts SET merged = 0, merged_commit = NULL, updated_at = ? WHERE id = ?",
-        (ev.ts, ev.effort),
-    )
+    _set_effort(c, ev.effort, {"merged": 0, "merged_commit": None, "updated_at": ev.ts})
 
 
 def _metric(c: Cursor, ev: Event, metric: str, value: Any) -> None:

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -156,15 +156,20 @@ class SqliteStore:
         attempt: int | None,
         data: dict[str, Any] | None,
         key: str | None,
-        checked_key: str | None = None,
     ) -> Event | None:
         if not kind:
             raise ValueError("an event needs a kind")
-        if key is not None and c.execute("SELECT 1 FROM events WHERE key = ?", (key,)).fetchone():
+        report = kind == "report" and effort is not None and attempt is not None
+        # A report's duplicate is answered before its attempt is judged, so it is looked up
+        # first; any other event's duplicate is caught by the insert itself.
+        if (
+            report
+            and key is not None
+            and c.execute("SELECT 1 FROM events WHERE key = ?", (key,)).fetchone()
+        ):
             return None
-        if checked_key is not None:
-            key = checked_key
-        if kind == "report" and effort is not None and attempt is not None:
+        if report:
+            assert effort is not None
             current = self._attempt(c, effort)
             if attempt != current:
                 raise StateError(
@@ -176,9 +181,11 @@ class SqliteStore:
         stored_key = key if key is not None else os.urandom(16).hex()
         cur = c.execute(
             "INSERT INTO events(ts, kind, effort, phase, attempt, key, data) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING",
             (ts, kind, effort, phase, attempt, stored_key, json.dumps(payload, default=str)),
         )
+        if cur.rowcount == 0:
+            return None  # an event with this key is already stored
         seq = cur.lastrowid
         assert seq is not None
         ev = Event(seq, ts, kind, effort, phase, attempt, stored_key, payload)
@@ -264,8 +271,7 @@ class SqliteStore:
             raise StateError(f"effort {effort}: cannot go from {current} to {to}")
         new_attempt = cur_attempt + 1 if to == "running" and attempt is None else cur_attempt
         payload = {**(data or {}), "from": current, "to": to, "reason": reason}
-        # The key was looked up above, so the insert needs no second look.
-        ev = self._insert(c, "effort.state", effort, None, new_attempt, payload, None, key)
+        ev = self._insert(c, "effort.state", effort, None, new_attempt, payload, key)
         assert ev is not None
         return ev
 
@@ -328,9 +334,19 @@ class SqliteStore:
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
 
-    def efforts(self) -> dict[str, EffortView]:
-        rows = self._rows(f"SELECT {_EFFORT_COLS} FROM {_EFFORT_FROM} ORDER BY e.id")
-        return {r[0]: _effort_view(r) for r in rows}
+    def efforts(self, ids: Collection[str] | None = None) -> dict[str, EffortView]:
+        if ids is None:
+            rows = self._rows(f"SELECT {_EFFORT_COLS} FROM {_EFFORT_FROM} ORDER BY e.id")
+            return {r[0]: _effort_view(r) for r in rows}
+        wanted = list(ids)
+        out: dict[str, EffortView] = {}
+        # Within SQLite's limit on bound parameters.
+        for k in range(0, len(wanted), 500):
+            part = wanted[k : k + 500]
+            marks = ", ".join("?" for _ in part)
+            sql = f"SELECT {_EFFORT_COLS} FROM {_EFFORT_FROM} WHERE e.id IN ({marks}) ORDER BY e.id"
+            out.update((r[0], _effort_view(r)) for r in self._rows(sql, tuple(part)))
+        return out
 
     def effort(self, effort_id: str) -> EffortView:
         rows = self._rows(f"SELECT {_EFFORT_COLS} FROM {_EFFORT_FROM} WHERE e.id = ?", (effort_id,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -168,7 +169,10 @@ class Store(Protocol):
         self, phase: str, to: str, *, reason: str = "", data: dict[str, Any] | None = None
     ) -> Event: ...
 
-    def efforts(self) -> dict[str, EffortView]: ...
+    def efforts(self, ids: Collection[str] | None = None) -> dict[str, EffortView]:
+        """Every effort with a row, or only those of `ids` that have one."""
+        ...
+
     def effort(self, effort_id: str) -> EffortView: ...
     def phases(self) -> dict[str, PhaseView]: ...
     def events(
