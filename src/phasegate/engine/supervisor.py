@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,10 +38,64 @@ class Handle:
     pid_start: int
     exit_file: Path
     started: float  # wall-clock time the attempt started
-    child: asyncio.subprocess.Process | None = None
+    child: Child | None = None
 
     def alive(self) -> bool:
         return process_start(self.pid) == self.pid_start
+
+
+class Child:
+    """The wrapper, as this engine's own child process.
+
+    Its exit reaches the event loop through a pidfd, where the kernel has them, instead of
+    through a watcher thread started for every agent; without one it is polled.
+    """
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.proc = proc
+        self.pid = proc.pid
+        self._exit: asyncio.Future[None] | None = None
+        self._watched = False
+
+    @property
+    def returncode(self) -> int | None:
+        return self.proc.returncode
+
+    def _watch(self) -> asyncio.Future[None] | None:
+        if self._watched:
+            return self._exit
+        self._watched = True
+        try:
+            fd = os.pidfd_open(self.pid)
+        except (AttributeError, OSError):
+            return None
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
+
+        def gone() -> None:
+            loop.remove_reader(fd)
+            os.close(fd)
+            self.proc.wait()  # it has exited: this only reaps it
+            if not fut.done():
+                fut.set_result(None)
+
+        loop.add_reader(fd, gone)
+        self._exit = fut
+        return fut
+
+    async def exited(self, poll: float) -> bool:
+        """Whether it has exited, waiting up to `poll` seconds for that."""
+        if self.proc.poll() is not None:
+            return True
+        fut = self._watch()
+        if fut is None:
+            await asyncio.sleep(poll)
+            return self.proc.poll() is not None
+        try:
+            await asyncio.wait_for(asyncio.shield(fut), poll)
+        except TimeoutError:
+            return False
+        return True
 
 
 def process_start(pid: int) -> int | None:
@@ -79,15 +134,16 @@ async def spawn(
     started = time.time()
     with open(log, "ab") as out:
         try:
-            child = await asyncio.create_subprocess_exec(
-                "/bin/sh", "-c", _WRAPPER, str(exit_file), *argv,
-                cwd=cwd, env=dict(env), stdin=asyncio.subprocess.DEVNULL,
-                stdout=out, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+            proc = subprocess.Popen(
+                ["/bin/sh", "-c", _WRAPPER, str(exit_file), *argv],
+                cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         except OSError as e:
             out.write(f"phasegate: cannot start agent: {e}\n".encode())
             exit_file.write_text("127\n")
             return Handle(-1, -1, exit_file, started)
+    child = Child(proc)
     start = process_start(child.pid)
     return Handle(child.pid, start if start is not None else -1, exit_file, started, child)
 
@@ -130,19 +186,18 @@ async def wait(handle: Handle, *, timeout: float | None, grace: float) -> AgentE
                 await terminate(handle, grace)
                 break
         kill_group(handle.pid)  # background leftovers of the agent must not outlive it
-    code = read_exit(handle.exit_file)
-    if code is None and handle.child is not None and handle.child.returncode is not None:
-        code = handle.child.returncode
+    # The wrapper exits with the agent's status, so a child of this engine needs no file
+    # read; the file is for agents adopted after a restart (and a wrapper killed before it
+    # could write it has a status of its own).
+    code = handle.child.returncode if handle.child is not None else None
+    if code is None:
+        code = read_exit(handle.exit_file)
     return AgentExit(code, time.time() - handle.started, timed_out)
 
 
 async def _exited(handle: Handle, poll: float) -> bool:
     if handle.child is not None:
-        try:
-            await asyncio.wait_for(asyncio.shield(handle.child.wait()), poll)
-        except TimeoutError:
-            return False
-        return True
+        return await handle.child.exited(poll)
     await asyncio.sleep(poll)
     return not handle.alive()
 
@@ -156,7 +211,8 @@ async def terminate(handle: Handle, grace: float) -> None:
             break
     kill_group(handle.pid)
     if handle.child is not None:
-        await handle.child.wait()
+        while not await handle.child.exited(_POLL):
+            pass
 
 
 def kill_group(pgid: int) -> None:
