@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from phasegate.errors import GitError, UsageError
@@ -29,6 +29,8 @@ class Workspace:
     worktrees: bool
     repo: Path | None = None  # git toplevel, when worktrees are used
     plan_rel: Path = Path(".")  # the plan's directory relative to the repository root
+    # What every agent of this run inherits, worked out once rather than for each agent.
+    _agent_base: dict[str, str] | None = field(default=None, repr=False)
 
     @staticmethod
     def open(
@@ -95,8 +97,9 @@ class Workspace:
     # -- environment -----------------------------------------------------------------------
 
     def agent_env(self, effort: Effort, attempt: int) -> dict[str, str]:
-        env = dict(os.environ)
-        env.update(self.plan.agents.env)
+        if self._agent_base is None:
+            self._agent_base = self._base_env()
+        env = dict(self._agent_base)
         env.update(
             {
                 "PHASEGATE_EFFORT": effort.id,
@@ -106,6 +109,11 @@ class Workspace:
                 "PHASEGATE_DB": str(self.db),
             }
         )
+        return env
+
+    def _base_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(self.plan.agents.env)
         # `phasegate report` (and the interpreter running phasegate) must be what an agent
         # finds first, even when phasegate lives in a virtual environment that is not active.
         bindir = str(Path(sys.executable).parent)
