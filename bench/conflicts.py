@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import main, python, row
+from common import installed_env, main, python, row
 
 DIRS = 100
 LINES = 12
@@ -67,7 +67,7 @@ def ours(repo: Path, runs: int) -> tuple[float, dict[str, Any]]:
     for _ in range(runs):
         start = time.perf_counter()
         argv = [python(), "-m", "phasegate", "conflicts", "--branches", "bench/*", "--json"]
-        p = subprocess.run(argv, cwd=repo, capture_output=True, text=True)
+        p = subprocess.run(argv, cwd=repo, capture_output=True, text=True, env=installed_env())
         times.append(time.perf_counter() - start)
         if p.returncode not in (0, 1):
             raise SystemExit(f"phasegate conflicts failed ({p.returncode}): {p.stderr[-2000:]}")

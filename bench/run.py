@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import print_rows, python, row
+from common import installed_env, print_rows, python, row
 
 NOOP = "true"
 
@@ -61,7 +61,7 @@ def makefile(deps: list[list[int]]) -> str:
 
 def _timed(argv: list[str], cwd: Path) -> float:
     start = time.perf_counter()
-    p = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+    p = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=installed_env())
     took = time.perf_counter() - start
     if p.returncode != 0:
         raise SystemExit(

@@ -42,7 +42,10 @@ def load(plan_opt: str | None, *, strict: bool = False, quiet: bool = False) -> 
 
 def emit_json(kind: str, payload: dict[str, Any]) -> None:
     doc = {"schema": f"phasegate.{kind}/1", **payload}
-    sys.stdout.write(json.dumps(doc, indent=2, default=_default) + "\n")
+    # Indenting forces the pure-Python encoder (several times slower on big documents), so
+    # only a person at a terminal gets it; pipes and files get the compact form.
+    indent = 2 if sys.stdout.isatty() else None
+    sys.stdout.write(json.dumps(doc, indent=indent, default=_default) + "\n")
 
 
 def _default(o: Any) -> Any:
