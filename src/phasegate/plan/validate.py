@@ -39,6 +39,8 @@ def _items(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _idstr(v: Any) -> str | None:
+    if type(v) is str:  # the common case first: this runs for every id of a large plan
+        return v
     if isinstance(v, bool):
         return None
     if isinstance(v, str | int):
@@ -49,6 +51,8 @@ def _idstr(v: Any) -> str | None:
 def _strlist(v: Any) -> list[tuple[int, str]]:
     if not isinstance(v, list):
         return []
+    if all(type(x) is str for x in v):
+        return list(enumerate(v))
     return [(i, s) for i, x in enumerate(v) if (s := _idstr(x)) is not None]
 
 
