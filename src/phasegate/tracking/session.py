@@ -49,4 +49,11 @@ def env_attempt() -> int | None:
 
 
 def actor() -> str:
-    return os.environ.get("PHASEGATE_USER") or os.environ.get("USER") or "unknown"
+    if os.environ.get("PHASEGATE_USER"):
+        return os.environ["PHASEGATE_USER"]
+    import getpass
+
+    try:  # USER and LOGNAME first, then the account database: containers often set neither
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
