@@ -100,8 +100,7 @@ def _hang(effort: str) -> int:
 
 
 def _commit(root: Path, effort: Effort) -> None:
-    from phasegate.git import git
-    from phasegate.git.worktrees import identity_env
+    from phasegate.git import git, identity_env
 
     if git("rev-parse", "--is-inside-work-tree", cwd=root, check=False).returncode != 0:
         return

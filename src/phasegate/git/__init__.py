@@ -6,6 +6,7 @@ Every call goes through `git()`, which translates failures into GitError at this
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,16 @@ _ENV = {
     "GIT_EDITOR": "true",
     "GIT_MERGE_AUTOEDIT": "no",
     "LC_ALL": "C",
+}
+
+
+# Used only when the repository names nobody, so commits phasegate makes (leftover agent
+# work, merges, reverts) stay attributable and never fail on a fresh machine.
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "phasegate",
+    "GIT_AUTHOR_EMAIL": "phasegate@localhost",
+    "GIT_COMMITTER_NAME": "phasegate",
+    "GIT_COMMITTER_EMAIL": "phasegate@localhost",
 }
 
 
@@ -80,3 +91,11 @@ def rev(ref: str, *, cwd: str | Path) -> str | None:
 
 def branch_exists(branch: str, *, cwd: str | Path) -> bool:
     return rev(f"refs/heads/{branch}", cwd=cwd) is not None
+
+
+def identity_env(cwd: str | Path) -> dict[str, str]:
+    """Author/committer variables to pass when the repository names nobody."""
+    r = git("config", "user.email", cwd=cwd, check=False)
+    if r.returncode == 0 and r.stdout.strip():
+        return {}
+    return {k: v for k, v in _IDENTITY.items() if k not in os.environ}

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from phasegate.git import git, out, rev
-from phasegate.git.worktrees import add, identity_env, is_merged
+from phasegate.git import git, identity_env, out, rev
+from phasegate.git.worktrees import add, is_merged
 
 
 @dataclass(frozen=True)

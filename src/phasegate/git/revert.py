@@ -13,16 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from phasegate.errors import StateError
-from phasegate.git import git, rev
-
-_IDENTITY = {
-    # Used only when the repository has no identity configured: the revert must still be
-    # attributable, and git refuses to commit without one.
-    "GIT_AUTHOR_NAME": "phasegate",
-    "GIT_AUTHOR_EMAIL": "phasegate@localhost",
-    "GIT_COMMITTER_NAME": "phasegate",
-    "GIT_COMMITTER_EMAIL": "phasegate@localhost",
-}
+from phasegate.git import git, identity_env, rev
 
 
 @dataclass(frozen=True)
@@ -67,7 +58,7 @@ def revert_all(repo: Path, branch: str, reverts: list[Revert]) -> list[str]:
                 f"branch {branch!r} is checked out at {user} with uncommitted changes; "
                 "commit or stash them first"
             )
-    env = None if git("var", "GIT_COMMITTER_IDENT", cwd=repo, check=False).ok else _IDENTITY
+    env = identity_env(repo)
     scratch = Path(tempfile.mkdtemp(prefix="phasegate-revert-"))
     wt = scratch / "wt"
     git("worktree", "add", "--detach", "-q", str(wt), tip, cwd=repo)

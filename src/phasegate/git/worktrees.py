@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from phasegate.git import git, out, rev
-
-# Used only when the repository has no identity of its own, so commits phasegate makes for
-# agents (leftover work, merges) never fail on a fresh machine.
-_IDENTITY = {
-    "GIT_AUTHOR_NAME": "phasegate",
-    "GIT_AUTHOR_EMAIL": "phasegate@localhost",
-    "GIT_COMMITTER_NAME": "phasegate",
-    "GIT_COMMITTER_EMAIL": "phasegate@localhost",
-}
+from phasegate.git import git, identity_env, out, rev
 
 
 @dataclass(frozen=True)
@@ -23,14 +13,6 @@ class Worktree:
     path: Path
     branch: str | None  # None when detached
     head: str | None
-
-
-def identity_env(cwd: str | Path) -> dict[str, str]:
-    """Author/committer variables to pass when the repository names nobody."""
-    r = git("config", "user.email", cwd=cwd, check=False)
-    if r.returncode == 0 and r.stdout.strip():
-        return {}
-    return {k: v for k, v in _IDENTITY.items() if k not in os.environ}
 
 
 def listing(repo: str | Path) -> list[Worktree]:
