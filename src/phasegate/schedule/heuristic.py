@@ -38,6 +38,16 @@ def nondelay(p: Problem, m: int, prio: Sequence[float]) -> list[int]:
     free = m
     t = 0
     done = 0
+
+    def finish(u: int, at: int) -> None:
+        """u is complete at `at`: successors whose last predecessor this was start waiting."""
+        for v in succ[u]:
+            left[v] -= 1
+            if at > avail[v]:
+                avail[v] = at
+            if left[v] == 0:
+                heappush(waiting, (avail[v], v))
+
     while done < n:
         while waiting and waiting[0][0] <= t:
             u = heappop(waiting)[1]
@@ -52,12 +62,7 @@ def nondelay(p: Problem, m: int, prio: Sequence[float]) -> list[int]:
             start[u] = t
             if instant:
                 done += 1
-                for v in succ[u]:
-                    left[v] -= 1
-                    if t > avail[v]:
-                        avail[v] = t
-                    if left[v] == 0:
-                        heappush(waiting, (avail[v], v))
+                finish(u, t)
                 progressed = True
                 break
             free -= 1
@@ -74,12 +79,7 @@ def nondelay(p: Problem, m: int, prio: Sequence[float]) -> list[int]:
             f, u = heappop(running)
             free += 1
             done += 1
-            for v in succ[u]:
-                left[v] -= 1
-                if f > avail[v]:
-                    avail[v] = f
-                if left[v] == 0:
-                    heappush(waiting, (avail[v], v))
+            finish(u, f)
     return start
 
 
