@@ -68,12 +68,16 @@ class PlanGraph:
 
     @staticmethod
     def of(plan: Plan) -> PlanGraph:
+        """The graph of `plan`, built once per plan object however many modules ask."""
+        hit = _MEMO.get(id(plan))
+        if hit is not None and hit[0] is plan:
+            return hit[1]
         nodes = [
             Node(e.id, plan.phase_of(e), tuple(e.depends_on), e.size, e.wave) for e in plan.efforts
         ]
         phases = [PhaseNode(p.id, tuple(plan.phase_after(i))) for i, p in enumerate(plan.phases)]
         release = {x.id: x.available for x in plan.external}
-        return PlanGraph(nodes, phases, release)
+        return remember(plan, PlanGraph(nodes, phases, release))
 
     @property
     def n_efforts(self) -> int:
@@ -176,6 +180,21 @@ class PlanGraph:
         """Efforts that (transitively) depend on `effort`, in plan order."""
         reach = self._reach(self.index[effort])
         return [self.nodes[u].id for u in sorted(reach) if self.is_effort(u)]
+
+
+# Plans are immutable, so a graph stays valid for its plan object. Keyed by identity (plans
+# are large to hash and cannot be weakly referenced); each entry holds its plan so the id
+# cannot be reused while the entry lives.
+_MEMO: dict[int, tuple[Plan, PlanGraph]] = {}
+_MEMO_SIZE = 8
+
+
+def remember(plan: Plan, g: PlanGraph) -> PlanGraph:
+    """Record `g` as the graph of `plan` (the loader hands over the one validation built)."""
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.pop(next(iter(_MEMO)))
+    _MEMO[id(plan)] = (plan, g)
+    return g
 
 
 def ids_in_order(g: PlanGraph, ids: Sequence[str]) -> list[str]:

@@ -9,7 +9,7 @@ import difflib
 import types
 import typing
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,6 @@ class LoadedPlan:
     path: Path
     display: str
     warnings: list[Diagnostic]
-    _graph: list[PlanGraph] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def state_dir(self) -> Path:
@@ -36,12 +35,9 @@ class LoadedPlan:
 
     @property
     def graph(self) -> PlanGraph:
-        """The plan graph, built once (validation already built it for a valid plan)."""
-        if not self._graph:
-            from phasegate.plangraph import PlanGraph
+        from phasegate.plangraph import PlanGraph
 
-            self._graph.append(PlanGraph.of(self.plan))
-        return self._graph[0]
+        return PlanGraph.of(self.plan)
 
 
 def load_plan(option: str | None = None, *, strict: bool = False) -> LoadedPlan:
@@ -106,7 +102,11 @@ def load_text(
         errors = diags
     if errors or plan is None:
         raise PlanInvalid(sorted(diags, key=lambda d: (d.severity != "error", d.line, d.col)))
-    return LoadedPlan(plan, path or Path(display), display, diags, [graph] if graph else [])
+    if graph is not None:  # validation built it; every later PlanGraph.of(plan) reuses it
+        from phasegate.plangraph import remember
+
+        remember(plan, graph)
+    return LoadedPlan(plan, path or Path(display), display, diags)
 
 
 def fmt_path(path: Sequence[PathPart]) -> str:
