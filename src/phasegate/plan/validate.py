@@ -61,10 +61,6 @@ def _hint(name: str, known: Sequence[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def semantic_diagnostics(doc: Document, display: str) -> list[Diagnostic]:
-    return semantic_check(doc, display)[0]
-
-
 def semantic_check(doc: Document, display: str) -> tuple[list[Diagnostic], PlanGraph | None]:
     """Diagnostics, and the plan graph when the dependencies were sound enough to build it."""
     data = doc.data
