@@ -152,15 +152,8 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if tag == "tag:yaml.org,2002:str":
         return value
     if tag == "tag:yaml.org,2002:int":
-        text = value.replace("_", "")
         try:
-            if ":" in text:  # YAML 1.1 base 60, as PyYAML reads it
-                return int(_sexagesimal(text))
-            if text.startswith(("0x", "-0x", "+0x")):
-                return int(text, 16)
-            if text.startswith(("0o", "-0o", "+0o")):
-                return int(text, 8)
-            return int(text)
+            return _yaml11_int(value)
         except ValueError:
             return value
     if tag == "tag:yaml.org,2002:float":
@@ -189,3 +182,21 @@ def _sexagesimal(text: str) -> float:
     for part in text.lstrip("+-").split(":"):
         total = total * 60 + float(part)
     return sign * total
+
+
+def _yaml11_int(value: str) -> int:
+    """YAML 1.1 integers as PyYAML reads them: 0b binary, leading-0 octal, 0x hex, base 60."""
+    text = value.replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    if text == "0":
+        return 0
+    if ":" in text:
+        return sign * int(_sexagesimal(text))
+    if text.startswith("0b"):
+        return sign * int(text[2:], 2)
+    if text.startswith("0x"):
+        return sign * int(text[2:], 16)
+    if text.startswith("0"):
+        return sign * int(text, 8)
+    return sign * int(text)
