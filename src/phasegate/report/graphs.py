@@ -25,41 +25,29 @@ def _esc(text: str) -> str:
 
 def mermaid(plan: Plan, g: PlanGraph, *, direction: str = "TD") -> str:
     crit = g.critical_efforts()
-    on = set(crit)
     lines = [f"graph {direction}"]
-    ext = {x.id: x for x in plan.external}
-    used_ext = [x for x in plan.external if any(x.id in e.depends_on for e in plan.efforts)]
-    for x in used_ext:
-        lines.append(f'    {_mid(x.id)}(["{_esc(x.title or x.id)}"])')
-    waves = g.waves()
-    wave_of = {i: k for k, ids in enumerate(waves, 1) for i in ids}
-    by_wave: dict[int, list[str]] = {}
-    for e in plan.efforts:
-        by_wave.setdefault(wave_of[e.id], []).append(e.id)
+    depended = {d for e in plan.efforts for d in e.depends_on}
+    for x in plan.external:
+        if x.id in depended:
+            lines.append(f'    {_mid(x.id)}(["{_esc(x.title or x.id)}"])')
     efforts = {e.id: e for e in plan.efforts}
-    for w in sorted(by_wave):
+    for w, ids in enumerate(g.waves(), 1):
         lines.append(f'    subgraph wave{w}["Wave {w}"]')
-        for eid in by_wave[w]:
+        for eid in ids:
             e = efforts[eid]
             label = f"{e.id} {e.title}".strip()
             lines.append(f'        {_mid(e.id)}["{_esc(label)}<br/>{_num(e.size)} {plan.units}"]')
         lines.append("    end")
     crit_edges = set(pairwise(crit))
-    link = 0
-    crit_links: list[int] = []
-    for e in plan.efforts:
-        for d in e.depends_on:
-            if d in ext and d not in {x.id for x in used_ext}:
-                continue
-            lines.append(f"    {_mid(d)} --> {_mid(e.id)}")
-            if (d, e.id) in crit_edges:
-                crit_links.append(link)
-            link += 1
+    # linkStyle addresses edges by their position in the diagram, so count them as written
+    edges = [(d, e.id) for e in plan.efforts for d in e.depends_on]
+    for d, eid in edges:
+        lines.append(f"    {_mid(d)} --> {_mid(eid)}")
     for eid in crit:
         lines.append(f"    style {_mid(eid)} fill:#ff9999,stroke:#c00,stroke-width:2px")
+    crit_links = [str(k) for k, edge in enumerate(edges) if edge in crit_edges]
     if crit_links:
-        lines.append(f"    linkStyle {','.join(map(str, crit_links))} stroke:#c00,stroke-width:3px")
-    del on
+        lines.append(f"    linkStyle {','.join(crit_links)} stroke:#c00,stroke-width:3px")
     return "\n".join(lines) + "\n"
 
 
