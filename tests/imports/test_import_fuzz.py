@@ -149,3 +149,16 @@ def test_dump_writes_any_text_and_number_back_unchanged(value: str, note: str, s
     )
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     assert yaml.load(dump(imp), Loader=loader) == data
+
+
+def test_surrounding_spaces_survive_the_writer() -> None:
+    import yaml
+
+    from phasegate.imports.emit import Imported
+
+    data = {
+        "version": 1,
+        "project": "A ",
+        "efforts": [{"id": "a", "title": " lead", "files": ["x "]}],
+    }
+    assert yaml.safe_load(dump(Imported(data))) == data

@@ -51,6 +51,7 @@ def scalar(v: Any) -> str:
     s = str(v)
     if (
         _PLAIN.match(s)
+        and s == s.strip()  # YAML trims a plain scalar's surrounding spaces
         and s.lower() not in _RESERVED
         and not s[0].isdigit()
         and ": " not in s
