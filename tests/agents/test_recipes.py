@@ -102,21 +102,32 @@ def test_recipe_invokes_the_tool_with_the_brief(heading: str, tool: str, tmp_pat
     assert git(repo, "show", "phasegate/integration:done/api.txt") == f"by {tool}"
 
 
-def test_person_recipe_waits_for_phasegate_done(tmp_path: Path) -> None:
-    repo = repo_with(tmp_path, recipes()["A person"])
+def person_run(repo: Path) -> subprocess.Popen[str]:
+    """`phasegate run` with the person recipe, once the person has been told what to do."""
     env = {**os.environ, "PHASEGATE_PERSON_POLL": "0.1"}
     run = subprocess.Popen(
         [sys.executable, "-m", "phasegate", "run", "--plain"],
         cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    log = repo / ".phasegate" / "logs" / "api.1.log"
+    deadline = time.monotonic() + 30
+    while not (log.exists() and "phasegate done api -f" in log.read_text()):
+        if run.poll() is not None:
+            raise AssertionError(run.communicate())
+        if time.monotonic() >= deadline:
+            run.kill()
+            raise AssertionError("the person command never started")
+        time.sleep(0.1)
+    return run
+
+
+def test_person_recipe_waits_for_phasegate_done(tmp_path: Path) -> None:
+    repo = repo_with(tmp_path, recipes()["A person"])
+    run = person_run(repo)
     try:
-        log = repo / ".phasegate" / "logs" / "api.1.log"
-        deadline = time.monotonic() + 30
-        while not (log.exists() and "phasegate done api" in log.read_text()):
-            assert run.poll() is None, run.communicate()
-            assert time.monotonic() < deadline, "the person command never started"
-            time.sleep(0.1)
-        assert "# Effort api: Public API" in log.read_text()  # the brief is shown
+        log = (repo / ".phasegate" / "logs" / "api.1.log").read_text()
+        assert "# Effort api: Public API" in log  # the brief is shown
+        assert "--skip-checks" not in log  # `done` checks the worktree itself
         time.sleep(1.0)
         assert run.poll() is None, "the run did not wait for the person"
         worktree = repo / ".phasegate" / "worktrees" / "api"
@@ -124,11 +135,35 @@ def test_person_recipe_waits_for_phasegate_done(tmp_path: Path) -> None:
         (worktree / "done" / "api.txt").write_text("by hand\n")
         git(worktree, "add", "-A")
         git(worktree, "commit", "-q", "-m", "api by hand")
-        done = run_phasegate("done", "api", "--skip-checks", cwd=repo)
-        assert done.code == 0, done.err
+        done = run_phasegate("done", "api", cwd=repo)
+        assert done.code == 0, done.out + done.err
+        assert f"checks run in {worktree.resolve()}" in done.out
+        assert "check marker: passed" in done.out
         out, err = run.communicate(timeout=60)
     finally:
         if run.poll() is None:
             run.kill()
     assert run.returncode == 0, out + err
     assert git(repo, "show", "phasegate/integration:done/api.txt") == "by hand"
+
+
+def test_person_recipe_done_rejects_work_missing_from_the_worktree(tmp_path: Path) -> None:
+    repo = repo_with(tmp_path, recipes()["A person"])
+    run = person_run(repo)
+    try:
+        # The work sits beside the plan, where the effort's checks must not look for it.
+        (repo / "done").mkdir()
+        (repo / "done" / "api.txt").write_text("in the wrong checkout\n")
+        done = run_phasegate("done", "api", cwd=repo)
+        assert done.code == 1, done.out + done.err
+        assert "check marker: FAILED" in done.out
+        out, err = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode != 0, out + err
+    from phasegate.store import open_store
+
+    with open_store(None, state_dir=repo / ".phasegate") as store:
+        assert store.effort("api").state == "rejected"
+    assert "done/api.txt" not in git(repo, "log", "--all", "--name-only", "--format=")

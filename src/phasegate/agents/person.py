@@ -25,7 +25,7 @@ def main() -> int:
         print(Path(brief).read_text(), flush=True)
     plan = os.environ.get("PHASEGATE_PLAN", "phasegate.yaml")
     print(f"work in {Path.cwd()}", flush=True)
-    print(f"when finished: phasegate done {effort} --skip-checks -f {plan}", flush=True)
+    print(f"when finished: phasegate done {effort} -f {plan}", flush=True)
 
     from phasegate.store import open_store
 

@@ -12,6 +12,9 @@ import typer
 from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, PlanOpt, example
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from phasegate.plan.model import Effort
     from phasegate.tracking.session import Session
 
 ORDER = 73
@@ -19,20 +22,35 @@ ORDER = 73
 EffortArg = Annotated[str, typer.Argument(help="Effort id.")]
 
 
-def _run_checks(s: Session, effort: str, attempt: int) -> bool:
-    """Run the effort's declared checks in the plan's directory, recording each result."""
-    from phasegate import proc
-    from phasegate.plan.expr import parse_duration
+def _work_dir(s: Session, effort: str) -> tuple[Effort, Path]:
+    """The effort as planned, and where its checks judge the work: the effort's worktree
+    while a run with worktrees has one, else the plan's directory."""
+    from phasegate.engine.workspace import effort_work_dir
+    from phasegate.errors import StateError
     from phasegate.plan.load import load_plan
 
     plan = load_plan(str(s.plan_path)).plan
+    e = plan.effort(effort)
+    cwd = effort_work_dir(plan, s.plan_path, s.state_dir, e)
+    if not cwd.is_dir():
+        # Checks started there would fail for a reason that has nothing to do with the work.
+        raise StateError(f"effort {effort}: its work directory {cwd} does not exist")
+    return e, cwd
+
+
+def _run_checks(s: Session, effort: Effort, attempt: int, cwd: Path) -> bool:
+    """Run the effort's declared checks in `cwd`, recording each result."""
+    from phasegate import proc
+    from phasegate.plan.expr import parse_duration
+
+    print(f"  checks run in {cwd}")
     ok = True
-    for check in plan.effort(effort).checks:
+    for check in effort.checks:
         timeout = parse_duration(check.timeout) if check.timeout is not None else None
-        res = proc.run(proc.shell_argv(check.run), cwd=s.plan_path.parent, timeout=timeout)
+        res = proc.run(proc.shell_argv(check.run), cwd=cwd, timeout=timeout)
         s.store.append(
             "check.result",
-            effort=effort,
+            effort=effort.id,
             attempt=attempt,
             data={
                 "scope": "effort",
@@ -42,6 +60,7 @@ def _run_checks(s: Session, effort: str, attempt: int) -> bool:
                 "tail": res.tail(),
                 "passed": res.ok,
                 "timed_out": res.timed_out,
+                "cwd": str(cwd),
             },
         )
         print(f"  check {check.label}: {'passed' if res.ok else 'FAILED'}")
@@ -77,7 +96,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command(
         "done",
-        help="Mark an effort done; its declared checks run first and must pass.",
+        help="Mark an effort done; its checks must pass first (run in its worktree, if any).",
         epilog=example(f"phasegate done 8.1.1 -f {EXAMPLE_PLAN}"),
     )
     def done(
@@ -99,9 +118,10 @@ def register(app: typer.Typer) -> None:
                 s.store.transition(f.id, "done", reason=f"marked done by {who} ({why})")
                 print(f"{f.id}: done ({why})")
                 return 0
+            planned, cwd = _work_dir(s, f.id)
             ev = s.store.transition(f.id, "checking", reason=f"checks requested by {who}")
             attempt = ev.attempt or 0
-            if _run_checks(s, f.id, attempt):
+            if _run_checks(s, planned, attempt, cwd):
                 s.store.transition(f.id, "done", attempt=attempt, reason=f"checks passed ({who})")
                 print(f"{f.id}: done")
                 return 0

@@ -129,3 +129,15 @@ class Workspace:
         if effort is not None:
             env["PHASEGATE_EFFORT"] = effort.id
         return env
+
+
+def effort_work_dir(plan: Plan, plan_path: Path, state_dir: Path, effort: Effort) -> Path:
+    """Where an effort's work lives for a command run outside the engine (`phasegate done`):
+    the plan's directory inside the effort's worktree while a run with worktrees has left one,
+    else the plan's directory."""
+    # Only the paths of the Workspace are used; its database is never opened here.
+    db = state_dir / "state.db"
+    ws = Workspace.open(plan, plan_path, state_dir, db, worktrees=False)
+    if ws.worktree(effort).is_dir():
+        ws = Workspace.open(plan, plan_path, state_dir, db, worktrees=True)
+    return ws.effort_dir(effort)
