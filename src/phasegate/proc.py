@@ -68,6 +68,9 @@ def run(
             start_new_session=True,
         )
     except FileNotFoundError:
+        if cwd is not None and not os.path.isdir(cwd):
+            # Popen reports a missing working directory just like a missing program.
+            return Completed(tuple(argv), 1, "", f"no such directory: {cwd}", 0.0)
         return Completed(tuple(argv), 127, "", f"command not found: {argv[0]}", 0.0)
     except PermissionError:
         return Completed(tuple(argv), 126, "", f"permission denied: {argv[0]}", 0.0)

@@ -48,8 +48,10 @@ def add(repo: str | Path, path: Path, branch: str, start: str) -> None:
     Idempotent: an existing worktree at `path` is kept as it is, so a resumed run picks up
     the work already there.
     """
-    if find(repo, path) is not None:
+    if find(repo, path) is not None and path.is_dir():
         return
+    # A worktree whose directory was deleted (say with the whole state directory) is still
+    # registered; prune it so the branch, and the work on it, can be checked out again.
     git("worktree", "prune", cwd=repo)
     path.parent.mkdir(parents=True, exist_ok=True)
     if rev(f"refs/heads/{branch}", cwd=repo) is not None:
