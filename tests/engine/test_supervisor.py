@@ -54,7 +54,7 @@ def test_adopt_checks_start_time_and_orphan_checks_cmdline(tmp_path: Path) -> No
             log=tmp_path / "log", exit_file=tmp_path / "exit",
         )  # fmt: skip
         for _ in range(100):
-            if (tmp_path / "exit.pid").exists():
+            if supervisor.launched(tmp_path / "exit"):
                 break
             await asyncio.sleep(0.01)
         assert supervisor.adopt(h.pid, h.pid_start, h.exit_file, h.started) is not None
@@ -67,3 +67,37 @@ def test_adopt_checks_start_time_and_orphan_checks_cmdline(tmp_path: Path) -> No
         assert supervisor.adopt(h.pid, h.pid_start, h.exit_file, h.started) is None
 
     asyncio.run(go())
+
+
+def test_status_file_tells_running_from_finished(tmp_path: Path) -> None:
+    status = tmp_path / "exit"
+    assert not supervisor.launched(status) and supervisor.read_exit(status) is None
+    status.write_text("4242\n")  # the wrapper started the agent, which has not exited
+    assert supervisor.launched(status) and supervisor.read_exit(status) is None
+    status.write_text("4242\n0\n")
+    assert supervisor.read_exit(status) == 0
+    status.write_text("-\n127\n")  # the agent could not be started at all
+    assert supervisor.read_exit(status) == 127 and supervisor.orphan(status, 0.0) is None
+
+
+def test_terminate_gives_the_agent_its_grace_period(tmp_path: Path) -> None:
+    # The agent cleans up for 0.3 s after SIGTERM; the group must not be killed meanwhile.
+    script = 'trap "sleep 0.3; echo bye > cleaned; exit 0" TERM; sleep 30 & wait'
+
+    async def go() -> supervisor.AgentExit:
+        h = await supervisor.spawn(
+            ["sh", "-c", script], cwd=tmp_path, env=dict(os.environ),
+            log=tmp_path / "log", exit_file=tmp_path / "exit",
+        )  # fmt: skip
+        for _ in range(100):
+            if supervisor.launched(tmp_path / "exit"):
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)  # let the agent's shell set its trap
+        await supervisor.terminate(h, 5.0)
+        return await supervisor.wait(h, timeout=None, grace=5.0)
+
+    result = asyncio.run(go())
+    assert (tmp_path / "cleaned").read_text() == "bye\n"
+    assert result.exit_code == 0
+    assert supervisor.read_exit(tmp_path / "exit") == 0

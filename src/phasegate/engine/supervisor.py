@@ -1,10 +1,11 @@
 """Supervising long-lived agent processes: spawn, watch, time out, adopt after a restart.
 
 Each agent runs under a tiny `sh` wrapper that is the leader of a new process group. The
-wrapper writes its pid to `<exit file>.pid` before starting the agent and the agent's exit
-status to `<exit file>` after, so a restarted engine can tell what happened to an agent it
-started before it died: still running (adopt it), finished (use its exit status), or never
-started (run it again).
+wrapper writes its pid as the first line of the attempt's status file before starting the
+agent, and appends the agent's exit status as the second line after, so a restarted engine
+can tell what happened to an agent it started before it died: still running (adopt it),
+finished (use its exit status), or never started (run it again). One file rather than a pid
+file and an exit file: creating a file is the dearest thing a no-op agent's attempt does.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # `$0` is the exit file: one positional slot that cannot collide with the agent's argv.
-_WRAPPER = 'echo $$ > "$0.pid"; "$@"; rc=$?; echo $rc > "$0"; exit $rc'
+# The wrapper catches TERM (a caught signal, unlike an ignored one, is not inherited by the
+# agent) so that it outlives the agent's grace period and still records its exit status;
+# were it to die on the TERM sent to the group, the engine would take the group for gone and
+# SIGKILL the agent at once.
+_WRAPPER = 'trap : TERM; echo $$ > "$0"; "$@"; rc=$?; echo $rc >> "$0"; exit $rc'
 _POLL = 0.05
 
 
@@ -39,6 +44,7 @@ class Handle:
     exit_file: Path
     started: float  # wall-clock time the attempt started
     child: Child | None = None
+    kill_at: float | None = None  # monotonic time: once asked to stop, SIGKILL from then on
 
     def alive(self) -> bool:
         return process_start(self.pid) == self.pid_start
@@ -113,10 +119,24 @@ def process_start(pid: int) -> int | None:
     return int(fields[19])
 
 
-def read_exit(exit_file: Path) -> int | None:
+def _status(exit_file: Path) -> list[str]:
+    """The status file's lines: [pid] while the agent runs, [pid, exit status] after."""
     try:
-        return int(exit_file.read_text().strip())
-    except (OSError, ValueError):
+        return exit_file.read_text().split()
+    except OSError:
+        return []
+
+
+def launched(exit_file: Path) -> bool:
+    """Whether the wrapper of this attempt got as far as starting (it wrote its pid)."""
+    return bool(_status(exit_file))
+
+
+def read_exit(exit_file: Path) -> int | None:
+    lines = _status(exit_file)
+    try:
+        return int(lines[1]) if len(lines) > 1 else None
+    except ValueError:
         return None
 
 
@@ -129,8 +149,7 @@ async def spawn(
     exit_file: Path,
 ) -> Handle:
     log.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (exit_file, exit_file.with_name(exit_file.name + ".pid")):
-        stale.unlink(missing_ok=True)
+    exit_file.unlink(missing_ok=True)
     started = time.time()
     with open(log, "ab") as out:
         try:
@@ -141,7 +160,7 @@ async def spawn(
             )  # fmt: skip
         except OSError as e:
             out.write(f"phasegate: cannot start agent: {e}\n".encode())
-            exit_file.write_text("127\n")
+            exit_file.write_text("-\n127\n")  # no pid: nothing to adopt
             return Handle(-1, -1, exit_file, started)
     child = Child(proc)
     start = process_start(child.pid)
@@ -157,9 +176,12 @@ def adopt(pid: int, pid_start: int, exit_file: Path, started: float) -> Handle |
 
 def orphan(exit_file: Path, started: float) -> Handle | None:
     """Find an agent whose spawn was never recorded (the engine died right after starting it)."""
+    lines = _status(exit_file)
     try:
-        pid = int(exit_file.with_name(exit_file.name + ".pid").read_text().strip())
-    except (OSError, ValueError):
+        pid = int(lines[0]) if lines else 0
+    except ValueError:
+        return None
+    if pid <= 0:
         return None
     start = process_start(pid)
     if start is None:
@@ -174,17 +196,27 @@ def orphan(exit_file: Path, started: float) -> Handle | None:
 
 
 async def wait(handle: Handle, *, timeout: float | None, grace: float) -> AgentExit:
-    """Wait for the agent; past `timeout` seconds (from its start) kill its whole group."""
+    """Wait for the agent; past `timeout` seconds (from its start) stop its whole group.
+
+    Once asked to stop (by the timeout or by `request_stop`), the group has `grace` seconds
+    to go, counted for the whole group: an agent started through a shell loses its leader
+    to SIGTERM at once, while the program it ran is still cleaning up.
+    """
     timed_out = False
     deadline = None if timeout is None else handle.started + timeout
     if handle.pid > 0:
-        while True:
-            if await _exited(handle, _POLL):
-                break
-            if deadline is not None and time.time() >= deadline:
+        while not await _exited(handle, _POLL):
+            if handle.kill_at is None and deadline is not None and time.time() >= deadline:
                 timed_out = True
-                await terminate(handle, grace)
-                break
+                request_stop(handle, grace)
+            if handle.kill_at is not None and time.monotonic() >= handle.kill_at:
+                kill_group(handle.pid)
+        while (
+            handle.kill_at is not None
+            and time.monotonic() < handle.kill_at
+            and signal_group(handle.pid, 0)
+        ):
+            await asyncio.sleep(_POLL)
         kill_group(handle.pid)  # background leftovers of the agent must not outlive it
     # The wrapper exits with the agent's status, so a child of this engine needs no file
     # read; the file is for agents adopted after a restart (and a wrapper killed before it
@@ -202,28 +234,29 @@ async def _exited(handle: Handle, poll: float) -> bool:
     return not handle.alive()
 
 
+def request_stop(handle: Handle, grace: float) -> None:
+    """SIGTERM to the agent's group; `wait` sends SIGKILL to what is left after `grace`."""
+    if handle.kill_at is None and handle.pid > 0:
+        handle.kill_at = time.monotonic() + grace
+        signal_group(handle.pid, signal.SIGTERM)
+
+
 async def terminate(handle: Handle, grace: float) -> None:
-    """SIGTERM to the group, `grace` seconds for the leader to go, then SIGKILL to the group."""
-    _signal_group(handle.pid, signal.SIGTERM)
-    end = time.monotonic() + grace
-    while time.monotonic() < end:
-        if await _exited(handle, _POLL):
-            break
-    kill_group(handle.pid)
-    if handle.child is not None:
-        while not await handle.child.exited(_POLL):
-            pass
+    """Stop the agent's whole group now: SIGTERM, `grace` seconds, then SIGKILL."""
+    request_stop(handle, grace)
+    await wait(handle, timeout=None, grace=grace)
 
 
 def kill_group(pgid: int) -> None:
     """SIGKILL every process of the group until none is left."""
     for _ in range(200):
-        if not _signal_group(pgid, signal.SIGKILL):
+        if not signal_group(pgid, signal.SIGKILL):
             return
         time.sleep(0.005)
 
 
-def _signal_group(pgid: int, sig: int) -> bool:
+def signal_group(pgid: int, sig: int) -> bool:
+    """Send `sig` to the process group; False when no process of it is left."""
     try:
         os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):
