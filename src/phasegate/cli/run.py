@@ -89,6 +89,7 @@ def register(app: typer.Typer) -> None:
                     "efforts": result.efforts,
                     "phases": result.phases,
                     "elapsed": round(result.elapsed, 3),
+                    "interrupted": result.interrupted,
                 },
             )
         else:
@@ -99,4 +100,8 @@ def register(app: typer.Typer) -> None:
             )
             for r in result.reasons:
                 print(f"  {r}")
+        if result.interrupted:
+            from phasegate.errors import EXIT_INTERRUPTED
+
+            return EXIT_INTERRUPTED
         return 0 if result.ok else 1

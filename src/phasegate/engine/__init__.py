@@ -52,7 +52,11 @@ def execute(
     ws.prepare()
     with _run_lock(ws.state_dir), open_store(db, state_dir=state_dir) as store:
         engine = Engine(plan, store, ws, opts, view)
-        return asyncio.run(engine.run())
+        try:
+            return asyncio.run(engine.run())
+        except asyncio.CancelledError:
+            # Interrupted twice: the engine left without stopping its agents.
+            raise KeyboardInterrupt from None
 
 
 @contextmanager

@@ -35,7 +35,10 @@ class Shared:
     ws: Workspace
     notify: Notify
     git_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    pids: dict[str, int] = field(default_factory=dict)  # effort -> live agent pid (for the view)
+    agents: dict[str, supervisor.Handle] = field(default_factory=dict)  # effort -> live agent
+    # Set when the run is being interrupted: no agent starts any more, and the ones that end
+    # meanwhile end interrupted rather than failed.
+    stopping: bool = False
     ids: frozenset[str] = frozenset()  # every effort id of the plan
     commit: GroupCommit = field(init=False)
 
@@ -87,8 +90,7 @@ class Attempt:
             self.sh.notify(self.e.id, "agent finished while phasegate was down")
             dead = supervisor.Handle(-1, -1, exit_file, started)
             return await self._await_agent(attempt, dead)
-        pid_file = exit_file.with_name(exit_file.name + ".pid")
-        if pid_file.exists():
+        if supervisor.launched(exit_file):
             # It started and vanished without an exit status: a new attempt, not counted
             # against the effort's retries since the agent never had its say.
             self.store.transition(
@@ -125,6 +127,8 @@ class Attempt:
         brief = sh.ws.brief(e.id, attempt)
         brief.write_text(build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt,
                                worktrees=sh.ws.worktrees))  # fmt: skip
+        if sh.stopping:
+            return await self._interrupted(attempt, None)
         command = e.command if e.command is not None else sh.plan.agents.command
         assert command is not None  # checked before the run starts
         log = sh.ws.log(e.id, attempt)
@@ -146,12 +150,16 @@ class Attempt:
     async def _await_agent(self, attempt: int, handle: supervisor.Handle) -> str:
         sh, e = self.sh, self.e
         if handle.pid > 0:
-            sh.pids[e.id] = handle.pid
+            sh.agents[e.id] = handle
         try:
             result = await supervisor.wait(handle, timeout=self.timeout, grace=self.grace)
         finally:
-            sh.pids.pop(e.id, None)
+            sh.agents.pop(e.id, None)
         crash.point("exited")
+        if sh.stopping and handle.pid > 0:
+            # It was still at work when the run was interrupted (and has been stopped since):
+            # whatever it exited with says nothing about the effort.
+            return await self._interrupted(attempt, result)
         exited = {
             "kind": "agent.exited", "effort": e.id, "attempt": attempt,
             "key": f"exit:{e.id}:{attempt}",
@@ -164,6 +172,17 @@ class Attempt:
         elif result.exit_code != 0:
             code = "no exit status" if result.exit_code is None else f"exit {result.exit_code}"
             failure = f"agent failed ({code}); log {sh.ws.log(e.id, attempt)}"
+        if failure is not None:
+            now = self.store.effort(e.id).state
+            if now != "running":
+                # A person settled the effort while their command waited (`phasegate done`
+                # rejected it, `block`...): the command's exit status only echoes that.
+                await sh.commit(exited)
+                crash.point("exit-recorded")
+                if sh.ws.worktrees:
+                    await asyncio.to_thread(self._keep_leftovers, attempt)
+                sh.notify(e.id, f"{now} while its agent ran")
+                return now
         if not sh.ws.worktrees:
             # Nothing happens between the exit and the state it leads to, so both are stored
             # in one transaction.
@@ -243,6 +262,27 @@ class Attempt:
         )
         if sha:
             self.sh.notify(self.e.id, f"committed work the agent left uncommitted ({sha[:8]})")
+
+    async def _interrupted(self, attempt: int, result: supervisor.AgentExit | None) -> str:
+        """End an attempt the interruption cut short. Its work is kept, and it does not count
+        against the effort's retries, so the next `phasegate run` simply tries it again."""
+        sh, e = self.sh, self.e
+        items: list[dict[str, object]] = []
+        if result is not None:
+            items.append({
+                "kind": "agent.exited", "effort": e.id, "attempt": attempt,
+                "key": f"exit:{e.id}:{attempt}",
+                "data": {"exit_code": result.exit_code, "duration": round(result.duration, 3),
+                         "timed_out": False, "interrupted": True},
+            })  # fmt: skip
+            if sh.ws.worktrees:
+                await asyncio.to_thread(self._keep_leftovers, attempt)
+        reason = "interrupted: the run was stopped; 'phasegate run' tries it again"
+        items.append({"effort": e.id, "to": "failed", "attempt": attempt, "reason": reason,
+                      "data": {"lost": True, "interrupted": True}})  # fmt: skip
+        await sh.commit(*items)
+        sh.notify(e.id, reason)
+        return "failed"
 
     def _fail_item(self, attempt: int, reason: str) -> dict[str, object]:
         return {"effort": self.e.id, "to": "failed", "attempt": attempt, "reason": reason}

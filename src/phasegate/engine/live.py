@@ -28,6 +28,7 @@ class View(Protocol):
     def refresh(self) -> None: ...
     def effort_line(self, effort: str, message: str) -> None: ...
     def phase_line(self, phase: str, message: str) -> None: ...
+    def notice(self, message: str) -> None: ...
 
 
 def wants_live(stream: TextIO) -> bool:
@@ -73,6 +74,9 @@ class PlainView:
     def phase_line(self, phase: str, message: str) -> None:
         self._line(f"phase {phase}: {message}")
 
+    def notice(self, message: str) -> None:
+        self._line(message)
+
 
 class LiveView:
     """A rich table redrawn in place: wave, effort, agent, state, elapsed, progress."""
@@ -111,6 +115,9 @@ class LiveView:
 
     def phase_line(self, phase: str, message: str) -> None:
         self.console.print(f"[bold]phase {phase}[/]: {message}")
+
+    def notice(self, message: str) -> None:
+        self.console.print(f"[bold yellow]{message}[/]")
 
     def _table(self) -> Any:
         from rich.table import Table

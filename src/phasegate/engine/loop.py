@@ -8,6 +8,8 @@ backoff deadlines), which is why running it again after a crash simply carries o
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
@@ -44,6 +46,7 @@ class RunResult:
     efforts: dict[str, str] = field(default_factory=dict)
     phases: dict[str, str] = field(default_factory=dict)
     elapsed: float = 0.0
+    interrupted: bool = False  # stopped by Ctrl-C or SIGTERM; running it again carries on
 
 
 def scope_of(plan: Plan, only: tuple[str, ...]) -> list[str]:
@@ -106,6 +109,10 @@ class Engine:
         self._mark_basis: tuple[object, ...] | None = None
         # Efforts `_dispatch` may pick up (ready, rework or retryable), kept from the changes.
         self._dispatchable: set[str] = set()
+        self.stopping = False
+        self._main: asyncio.Task[Any] | None = None
+        self._wake = asyncio.Event()
+        self._stopper: asyncio.Future[None] | None = None
 
     def views(self) -> dict[str, EffortView]:
         """Every effort's view, refreshed from the events appended since the last call.
@@ -216,9 +223,19 @@ class Engine:
             )  # fmt: skip
         sh = Shared(self.plan, self.store, self.ws, self.view.effort_line)
         self.view.start(self)
+        handled = self._catch_signals(sh)
         try:
             self._resume(sh)
             while True:
+                if self.stopping:
+                    if not self.tasks:
+                        break
+                    done, _ = await asyncio.wait(
+                        self.tasks.values(), timeout=_TICK, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    self._reap(done)
+                    self.view.refresh()
+                    continue
                 acted = await self._phases()
                 views = self.views()
                 marked, startable = self._mark(views)
@@ -228,7 +245,9 @@ class Engine:
                     wait = self._next_retry(views)
                     if wait is None:
                         break
-                    await asyncio.sleep(wait)
+                    # Backoff can be long; an interruption must not wait for it.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), wait)
                     continue
                 if self.tasks:
                     done, _ = await asyncio.wait(
@@ -236,8 +255,52 @@ class Engine:
                     )
                     self._reap(done)
         finally:
+            loop = asyncio.get_running_loop()
+            for sig in handled:
+                loop.remove_signal_handler(sig)
             self.view.stop()
         return self._result(time.monotonic() - t0)
+
+    # -- interruption ----------------------------------------------------------------------
+
+    def _catch_signals(self, sh: Shared) -> list[int]:
+        """Ctrl-C or SIGTERM stops the run: no new agents, running ones are stopped and their
+        attempts end interrupted. A second one leaves at once, with agents still running
+        (the next run adopts them)."""
+        self._main = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        handled: list[int] = []
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self._interrupt, sh)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # not the main thread: the caller keeps its own handling
+            handled.append(sig)
+        return handled
+
+    def _interrupt(self, sh: Shared) -> None:
+        if self.stopping:
+            self.view.notice("interrupted again: leaving now; running agents keep going")
+            if self._main is not None:
+                self._main.cancel()
+            return
+        self.stopping = sh.stopping = True
+        self._wake.set()
+        grace = parse_duration(self.plan.agents.grace)
+        self.view.notice(
+            f"interrupted: stopping {len(sh.agents)} agent(s) (SIGTERM, then SIGKILL after "
+            f"{grace:g}s); interrupt again to leave them running"
+        )
+        self._stopper = asyncio.ensure_future(self._stop_agents(sh, grace))
+
+    async def _stop_agents(self, sh: Shared, grace: float) -> None:
+        from phasegate.engine.supervisor import request_stop
+
+        # Agents can still appear after the signal (one being spawned, one being adopted).
+        while self.tasks:
+            for handle in list(sh.agents.values()):
+                request_stop(handle, grace)
+            await asyncio.sleep(0.05)
 
     def _resume(self, sh: Shared) -> None:
         for e in self.scope:
@@ -378,6 +441,8 @@ class Engine:
     async def _dispatch(
         self, sh: Shared, views: dict[str, EffortView], startable: list[str]
     ) -> bool:
+        if self.stopping:
+            return False
         now = time.monotonic()
         candidates = list(startable)
         for e in self._dispatchable:
@@ -430,10 +495,13 @@ class Engine:
                     why = pv.reason if st == "failed" and pv else "gate not reached"
 
                 reasons.append(f"phase {p.id} is {st}: {why}")
+        if self.stopping:
+            reasons.insert(0, "run interrupted: 'phasegate run' carries on from here")
         return RunResult(
             not reasons,
             reasons,
             {e: views.get(e, EffortView(e)).state for e in self.scope},
             {p.id: (phases[p.id].state if p.id in phases else "waiting") for p in self.plan.phases},
             elapsed,
+            self.stopping,
         )
