@@ -162,6 +162,7 @@ def test_person_recipe_done_rejects_work_missing_from_the_worktree(tmp_path: Pat
         if run.poll() is None:
             run.kill()
     assert run.returncode != 0, out + err
+    assert "cannot go from" not in out and "rejected while its agent ran" in out, out
     from phasegate.store import open_store
 
     with open_store(None, state_dir=repo / ".phasegate") as store:

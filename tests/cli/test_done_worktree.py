@@ -77,3 +77,34 @@ def test_skip_checks_still_vouches_for_the_work(tmp_path: Path) -> None:
     r = run_phasegate("done", "api", "--skip-checks", "-f", str(plan), cwd=repo)
     assert r.code == 0, r.out + r.err
     assert r.out.strip() == "api: done (checks skipped)"
+
+
+def test_done_judges_metric_thresholds_as_the_engine_does(tmp_path: Path) -> None:
+    # Exit status 0 is not enough: a check's metric must meet its threshold, and the check
+    # sees the same environment as the engine's checks.
+    repo = init_repo(tmp_path / "repo")
+    (repo / "phasegate.yaml").write_text(
+        textwrap.dedent("""
+        version: 1
+        project: metric
+        agents: {command: "true"}
+        metrics:
+          - {id: coverage, unit: "%"}
+        efforts:
+          - id: api
+            deliverables: [api]
+            checks:
+              - {name: cov, run: "echo coverage=$COV; echo $PHASEGATE_EFFORT > seen",
+                 metric: coverage, expect: ">= 80"}
+        """)
+    )
+    assert run_phasegate("start", "api", cwd=repo).code == 0
+    r = run_phasegate("done", "api", cwd=repo, env={"COV": "60"})
+    assert r.code == 1, r.out + r.err
+    assert "check cov: FAILED" in r.out and "rejected" in r.out
+    assert (repo / "seen").read_text().strip() == "api"
+    (ev,) = [e for e in check_events(repo / "phasegate.yaml") if e["name"] == "cov"]
+    assert ev["value"] == 60 and ev["metric"] == "coverage" and ev["passed"] is False
+    assert run_phasegate("start", "api", cwd=repo).code == 0
+    r = run_phasegate("done", "api", cwd=repo, env={"COV": "91"})
+    assert r.code == 0, r.out + r.err

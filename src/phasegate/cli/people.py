@@ -39,32 +39,22 @@ def _work_dir(s: Session, effort: str) -> tuple[Effort, Path]:
 
 
 def _run_checks(s: Session, effort: Effort, attempt: int, cwd: Path) -> bool:
-    """Run the effort's declared checks in `cwd`, recording each result."""
-    from phasegate import proc
-    from phasegate.plan.expr import parse_duration
+    """Run the effort's declared checks in `cwd`, recording each result, judged exactly as
+    the run engine judges them (exit status, metric thresholds, expected output)."""
+    from phasegate import gates
 
     print(f"  checks run in {cwd}")
+    env = {"PHASEGATE_PLAN": str(s.plan_path), "PHASEGATE_EFFORT": effort.id}
+    db = getattr(s.store, "path", None)
+    if db is not None:
+        env["PHASEGATE_DB"] = str(db)
     ok = True
     for check in effort.checks:
-        timeout = parse_duration(check.timeout) if check.timeout is not None else None
-        res = proc.run(proc.shell_argv(check.run), cwd=cwd, timeout=timeout)
-        s.store.append(
-            "check.result",
-            effort=effort.id,
-            attempt=attempt,
-            data={
-                "scope": "effort",
-                "name": check.label,
-                "exit_code": res.returncode,
-                "duration": res.duration,
-                "tail": res.tail(),
-                "passed": res.ok,
-                "timed_out": res.timed_out,
-                "cwd": str(cwd),
-            },
-        )
-        print(f"  check {check.label}: {'passed' if res.ok else 'FAILED'}")
-        ok = ok and res.ok
+        o = gates.run_check(check, cwd=cwd, extra_env=env)
+        data = {**o.event_data("effort"), "cwd": str(cwd)}
+        s.store.append("check.result", effort=effort.id, attempt=attempt, data=data)
+        print(f"  check {check.label}: {'passed' if o.passed else f'FAILED ({o.why})'}")
+        ok = ok and o.passed
     return ok
 
 
