@@ -201,3 +201,18 @@ efforts:
         "a": ("done", "checks passed; merged"),
         "b": ("done", "checks passed; merged"),
     }
+
+
+def test_a_deleted_state_directory_is_rebuilt_from_the_branches(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # git still lists the deleted worktrees; the run must prune them and check out the
+    # effort branches again rather than fail on directories that are gone.
+    import shutil
+
+    repo = project(PLAN)
+    runs = tmp_path / "runs"
+    assert run_phasegate("run", "--plain", cwd=repo, env={"RUNS": str(runs)}).code == 0
+    shutil.rmtree(repo / ".phasegate")
+    r = run_phasegate("run", "--plain", cwd=repo, env={"RUNS": str(runs)})
+    assert r.code == 0, r.out + r.err
+    assert (repo / ".phasegate" / "worktrees" / "a" / "out" / "a").exists()
+    assert "out/b" in git(repo, "ls-tree", "-r", "--name-only", "phasegate/integration")
