@@ -10,6 +10,7 @@ import typer
 from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, emit_json, example
 
 if TYPE_CHECKING:
+    from phasegate.conflicts import Drift
     from phasegate.conflicts.report import Report
     from phasegate.plan.load import LoadedPlan
     from phasegate.store import EffortView
@@ -55,7 +56,11 @@ def register(app: typer.Typer) -> None:
 
             loaded = load(plan, quiet=as_json)
             repo = git.toplevel(loaded.path.parent.resolve())
-            result = rep.for_plan(repo, loaded.plan, _views(db, loaded.state_dir))
+            views, recorded = _recorded(db, loaded.state_dir)
+            result = rep.for_plan(repo, loaded.plan, views)
+            # Merged efforts' branches are no longer live; their drift is known from the run.
+            seen = {d.effort for d in result.scope}
+            result.scope += [d for d in recorded if d.effort not in seen]
         if as_json:
             emit_json("conflicts", result.to_json())
         else:
@@ -75,13 +80,15 @@ def _optional_plan(option: str | None, *, quiet: bool) -> LoadedPlan | None:
     return load(option, quiet=quiet)
 
 
-def _views(db: str | None, state_dir: Path) -> dict[str, EffortView] | None:
+def _recorded(db: str | None, state_dir: Path) -> tuple[dict[str, EffortView] | None, list[Drift]]:
+    """Recorded effort states and scope drift, if the plan has a store yet."""
+    from phasegate.conflicts import recorded_drift
     from phasegate.store import db_path, open_store
 
     if db is None and not db_path(None, state_dir=state_dir).exists():
-        return None  # nothing recorded yet: liveness comes from git alone
+        return None, []  # nothing recorded yet: liveness comes from git alone
     with open_store(db, state_dir=state_dir) as store:
-        return store.efforts()
+        return store.efforts(), recorded_drift(store)
 
 
 def _print(r: Report) -> None:

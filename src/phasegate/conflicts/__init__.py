@@ -28,17 +28,21 @@ __all__ = [
     "Drift",
     "Finding",
     "Predicted",
+    "branch_drift",
     "check_before_merge",
     "drift",
     "live_branches",
     "open_findings",
     "overlapping_pairs",
     "predicted",
+    "record_drift",
     "record_findings",
+    "recorded_drift",
 ]
 
 FINDING = "conflict.finding"
 RESOLVED = "conflict.resolved"
+DRIFT = "conflict.drift"
 
 
 @dataclass(frozen=True)
@@ -134,3 +138,36 @@ def open_findings(store: Store) -> list[Finding]:
 
 def _key(f: Finding) -> tuple[str, str]:
     return (min(f.a, f.b), max(f.a, f.b))
+
+
+def branch_drift(repo: Path, plan: Plan, effort_id: str) -> Drift | None:
+    """Files the effort's branch changed outside its declared globs (what its dependencies'
+    branches brought in is not its doing), or None."""
+    from phasegate.conflicts.report import scope_drift
+
+    found = scope_drift(repo, plan, {plan.branch_of(plan.effort(effort_id))})
+    return found[0] if found else None
+
+
+def record_drift(store: Store, d: Drift, *, attempt: int | None) -> None:
+    """Keep what the branch looked like when it was merged: once merged, its branch is no
+    longer live and `phasegate conflicts` would not see the drift any more."""
+    store.append(
+        DRIFT, effort=d.effort, attempt=attempt, data=d.to_json(),
+        key=f"drift:{d.effort}:{attempt}",
+    )  # fmt: skip
+
+
+def recorded_drift(store: Store) -> list[Drift]:
+    """The latest drift recorded for each effort."""
+    latest: dict[str, Drift] = {}
+    for ev in store.events(kinds=[DRIFT]):
+        d = ev.data
+        effort = str(d.get("effort", ev.effort or ""))
+        latest[effort] = Drift(
+            effort,
+            str(d.get("branch", "")),
+            tuple(str(x) for x in d.get("files") or []),
+            tuple(str(x) for x in d.get("declared") or []),
+        )
+    return [latest[k] for k in sorted(latest)]

@@ -50,7 +50,7 @@ def for_branches(repo: Path, patterns: Sequence[str], plan: Plan | None = None) 
     if plan is not None:
         report.predicted = predicted(plan)
         on = {plan.branch_of(e) for e in plan.efforts} & set(tips)
-        report.scope = _scope(repo, plan, on)
+        report.scope = scope_drift(repo, plan, on)
     return report
 
 
@@ -92,7 +92,7 @@ def for_plan(repo: Path, plan: Plan, views: dict[str, EffortView] | None) -> Rep
         pairs += [(name, integration) for name in sorted(live)]
     report = _actual(repo, tips, pairs)
     report.predicted = predicted(plan)
-    report.scope = _scope(repo, plan, set(live))
+    report.scope = scope_drift(repo, plan, set(live))
     return report
 
 
@@ -107,7 +107,7 @@ def _actual(repo: Path, tips: dict[str, str], pairs: list[Pair]) -> Report:
     )
 
 
-def _scope(repo: Path, plan: Plan, branches: set[str]) -> list[Drift]:
+def scope_drift(repo: Path, plan: Plan, branches: set[str]) -> list[Drift]:
     """Scope drift of the efforts whose branches are in `branches`: their own changes since
     they left the base, less what their dependencies' branches brought in."""
     from phasegate.plangraph import PlanGraph

@@ -352,7 +352,12 @@ class Attempt:
     async def _conflict_check(self) -> None:
         """Trial merges against the integration branch and the other live branches, recorded
         as conflict findings for `phasegate conflicts` and the gates, before the real merge."""
-        from phasegate.conflicts import check_before_merge, record_findings
+        from phasegate.conflicts import (
+            branch_drift,
+            check_before_merge,
+            record_drift,
+            record_findings,
+        )
 
         sh = self.sh
         views = self.store.efforts()
@@ -364,15 +369,20 @@ class Attempt:
             and (views[x.id].state in {"running", "checking"}
                  or (views[x.id].state == "done" and not views[x.id].merged))
         ]  # fmt: skip
-        assert sh.ws.repo is not None
+        repo = sh.ws.repo
+        assert repo is not None
         findings = await asyncio.to_thread(
-            check_before_merge, sh.ws.repo, sh.plan.branch_of(self.e), live,
-            sh.plan.repo.integration,
-        )  # fmt: skip
+            check_before_merge, repo, sh.plan.branch_of(self.e), live, sh.plan.repo.integration
+        )
         record_findings(self.store, findings, effort=self.e.id)
         for f in findings:
             if f.conflicting:
                 sh.notify(self.e.id, f"trial merge with {f.b} conflicts in {', '.join(f.files)}")
+        drift = await asyncio.to_thread(branch_drift, repo, sh.plan, self.e.id)
+        if drift is not None:
+            record_drift(self.store, drift, attempt=self.store.effort(self.e.id).attempt)
+            shown = ", ".join(drift.files[:5]) + (" ..." if len(drift.files) > 5 else "")
+            sh.notify(self.e.id, f"changed {len(drift.files)} file(s) outside its scope: {shown}")
 
     def _handoffs(self) -> list[Handoff]:
         sh = self.sh
