@@ -14,23 +14,15 @@ import sys
 import time
 from pathlib import Path
 
-from support import run_phasegate
+from support import alive, run_phasegate
 
 SCRIPTED = "python -m phasegate.agents.scripted"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
-
-
-def _start(repo: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+def _start(repo: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     full = {**os.environ, **env, "COLUMNS": "200"}
     return subprocess.Popen(
-        [sys.executable, "-m", "phasegate", "run", "--plain"],
+        [sys.executable, "-m", "phasegate", "run", *(args or ("--plain",))],
         cwd=repo, env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
@@ -70,7 +62,7 @@ def test_interrupt_stops_agents_and_the_next_run_carries_on(  # type: ignore[no-
     assert proc.returncode == 130, out + err
     assert "interrupted: stopping 1 agent(s)" in out
     assert "run interrupted" in out
-    assert not [p for p in found if _alive(p)], "a process of the stopped agent survived"
+    assert not [p for p in found if alive(p)], "a process of the stopped agent survived"
     efforts, _ = states(repo)
     assert efforts["stuck"][0] == "failed" and "interrupted" in efforts["stuck"][1]
     assert efforts.get("later", ("pending", ""))[0] in {"pending", "ready"}
@@ -101,11 +93,7 @@ def test_sigterm_stops_a_run_without_worktrees(project, states, tmp_path: Path) 
       - {{id: never, depends_on: [slow]}}
     """
     repo = project(plan)
-    full = {**os.environ, "COLUMNS": "200"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "phasegate", "run", "--no-worktrees", "--json"],
-        cwd=repo, env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    proc = _start(repo, {}, "--no-worktrees", "--json")
     deadline = time.monotonic() + 30
     while not (marker.exists() and marker.read_text().strip()):
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
@@ -115,7 +103,7 @@ def test_sigterm_stops_a_run_without_worktrees(project, states, tmp_path: Path) 
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, out + err
     assert '"interrupted":true' in out.replace(" ", "")
-    assert not _alive(agent)
+    assert not alive(agent)
     efforts, _ = states(repo)
     assert efforts["slow"][0] == "failed" and "interrupted" in efforts["slow"][1]
     assert "never" not in efforts or efforts["never"][0] == "pending"
@@ -142,7 +130,7 @@ def test_second_interrupt_leaves_agents_running(project, states, tmp_path: Path)
         out, err = proc.communicate(timeout=30)
         assert proc.returncode == 130, out + err
         assert "leaving now" in out and "adopts them" in err
-        assert all(_alive(p) for p in found), "the second interrupt must leave agents alone"
+        assert all(alive(p) for p in found), "the second interrupt must leave agents alone"
         efforts, _ = states(repo)
         assert efforts["stuck"][0] == "running"  # the next run adopts it
     finally:

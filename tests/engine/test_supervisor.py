@@ -10,6 +10,19 @@ from pathlib import Path
 from phasegate.engine import supervisor
 
 
+async def _launched(argv: list[str], tmp_path: Path) -> supervisor.Handle:
+    """An agent spawned in `tmp_path` whose wrapper has got as far as starting it."""
+    h = await supervisor.spawn(
+        argv, cwd=tmp_path, env=dict(os.environ), log=tmp_path / "log",
+        exit_file=tmp_path / "exit",
+    )  # fmt: skip
+    for _ in range(100):
+        if supervisor.launched(tmp_path / "exit"):
+            break
+        await asyncio.sleep(0.01)
+    return h
+
+
 def test_exit_status_and_log(tmp_path: Path) -> None:
     async def go() -> supervisor.AgentExit:
         h = await supervisor.spawn(
@@ -49,14 +62,7 @@ def test_timeout_kills_group_that_ignores_term(tmp_path: Path) -> None:
 
 def test_adopt_checks_start_time_and_orphan_checks_cmdline(tmp_path: Path) -> None:
     async def go() -> None:
-        h = await supervisor.spawn(
-            ["sleep", "30"], cwd=tmp_path, env=dict(os.environ),
-            log=tmp_path / "log", exit_file=tmp_path / "exit",
-        )  # fmt: skip
-        for _ in range(100):
-            if supervisor.launched(tmp_path / "exit"):
-                break
-            await asyncio.sleep(0.01)
+        h = await _launched(["sleep", "30"], tmp_path)
         assert supervisor.adopt(h.pid, h.pid_start, h.exit_file, h.started) is not None
         # The same pid with another start time is some other process: never adopted.
         assert supervisor.adopt(h.pid, h.pid_start + 1, h.exit_file, h.started) is None
@@ -85,14 +91,7 @@ def test_terminate_gives_the_agent_its_grace_period(tmp_path: Path) -> None:
     script = 'trap "sleep 0.3; echo bye > cleaned; exit 0" TERM; sleep 30 & wait'
 
     async def go() -> supervisor.AgentExit:
-        h = await supervisor.spawn(
-            ["sh", "-c", script], cwd=tmp_path, env=dict(os.environ),
-            log=tmp_path / "log", exit_file=tmp_path / "exit",
-        )  # fmt: skip
-        for _ in range(100):
-            if supervisor.launched(tmp_path / "exit"):
-                break
-            await asyncio.sleep(0.01)
+        h = await _launched(["sh", "-c", script], tmp_path)
         await asyncio.sleep(0.2)  # let the agent's shell set its trap
         await supervisor.terminate(h, 5.0)
         return await supervisor.wait(h, timeout=None, grace=5.0)

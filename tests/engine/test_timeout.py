@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from support import run_phasegate
+from support import alive, run_phasegate
 
 SCRIPTED = "python -m phasegate.agents.scripted"
 
@@ -20,14 +20,6 @@ efforts:
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
-
-
 def test_hanging_agent_and_grandchild_are_killed(project, states, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     repo = project(PLAN)
     pids = tmp_path / "pids"
@@ -36,7 +28,7 @@ def test_hanging_agent_and_grandchild_are_killed(project, states, tmp_path: Path
     assert r.code == 1, r.out + r.err
     found = [int(x) for x in pids.read_text().split()]
     assert len(found) == 2  # the agent and its background grandchild
-    assert not [p for p in found if _alive(p)], "a process of the timed-out agent survived"
+    assert not [p for p in found if alive(p)], "a process of the timed-out agent survived"
     efforts, _ = states(repo)
     assert efforts["stuck"][0] == "failed"
     assert "timed out" in efforts["stuck"][1] and "process group killed" in efforts["stuck"][1]
