@@ -24,6 +24,9 @@ _MD_TOKENS = [
     "**Owner:** ", "- Depends on: ", "**Agent 1: X**", "**Label:**", "a", "b-c", "1.2",
     "(depends on: a)", "```yaml\n", "```\n", "```mermaid\ngraph TD\n", "x:\n  depends_on: [a]\n",
     "enables: [b]", "A-->B", "~~~", "**Priority:** high", "- Lines: ~700",
+    "### Phase 1 → Phase 2", "## Stage A -> Stage 1", "Phase 2 to Phase 1",
+    "**Required Outputs:**", "**Handoff Validation**:", "- Outputs:", "**Integration Points**:",
+    "## Phase 2 Validation", "- x\n", "  - y\n", "- **Build**: ok\n",
 ]  # fmt: skip
 
 

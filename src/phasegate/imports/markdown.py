@@ -5,7 +5,10 @@ Where the efforts come from, in order of preference:
    owner are then matched to its nodes by name and lend them branch, files and deliverables;
 2. sections that carry a `Branch:` or an owner (`Agent ID:`, `Owner:`, `Assignee:`): one
    effort each, with the section's checklist as its deliverables;
-3. otherwise every checklist item `- [ ]` / `- [x]` is an effort, grouped by its heading.
+3. otherwise every checklist item `- [ ]` / `- [x]` is an effort, grouped by its heading;
+4. failing all three, handoff sections ("Phase 1 → Phase 2") give the phases in order; the
+   outputs each phase hands on are its efforts, and the next phase's prerequisites are its
+   gate criteria, written into its description for a person to judge (`markdown_handoff`).
 Fenced YAML blocks mapping names to `depends_on` / `enables` give dependencies. Headings
 named as phases ("Phase 2 ...") become phases; checklists outside any effort become the
 deliverables of the phase they sit under.
@@ -25,6 +28,7 @@ from phasegate.imports.markdown_deps import (
     dependency_blocks,
     field_dependencies,
 )
+from phasegate.imports.markdown_handoff import handoff_efforts
 from phasegate.imports.markdown_syntax import OWNER_KEYS, Check, Document, Section, names, parse
 
 _SIZE_KEYS = ("size", "lines", "loc", "estimate", "points", "hours", "days", "story points")
@@ -76,6 +80,8 @@ def read(path: Path, **options: Any) -> Imported:
     else:
         from_checklists = True
         _checklist_efforts(doc, draft)
+        if not draft.items:
+            handoff_efforts(doc, draft)
     apply_dependencies(dep_map, draft, effort_secs, owned)
     if effort_secs and not graph:
         field_dependencies(effort_secs, draft, owned)
@@ -84,8 +90,8 @@ def read(path: Path, **options: Any) -> Imported:
     if not draft.items:
         draft.warn(
             0,
-            "no efforts found: no Mermaid flowchart, no section with a Branch or Owner field "
-            "and no checklist",
+            "no efforts found: no Mermaid flowchart, no section with a Branch or Owner field, "
+            "no checklist and no handoff section listing a phase's outputs",
         )
     return draft.finish()
 

@@ -3,7 +3,8 @@
 Sections are ATX headings (`## Title`) and, below them, paragraphs that are wholly bold
 (`**Agent 1: Workspace Discovery Specialist**`), which plan documents use as small headings.
 A bold line ending in a colon (`**Immediate Tasks:**`) is a label inside its section instead.
-Fields are `**Key:** value`, `**Key**: value` and list items `- Key: value`.
+Fields are `**Key:** value`, `**Key**: value` and list items `- Key: value`. Every other
+bullet is kept too, with the label above it, for documents whose plan is in plain lists.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ class Check:
 
 
 @dataclass
+class Bullet:
+    label: str  # the bold label or `- Label:` item it sits under, as written ("" if none)
+    text: str
+    line: int
+    indent: int
+
+
+@dataclass
 class Block:
     lang: str
     text: str
@@ -50,6 +59,7 @@ class Section:
     fields: dict[str, tuple[str, int]] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     lists: dict[str, list[str]] = field(default_factory=dict)  # "- Key:" then nested bullets
+    bullets: list[Bullet] = field(default_factory=list)  # list items that are not checks
     children: list[Section] = field(default_factory=list)
 
     def walk(self) -> list[Section]:
@@ -99,12 +109,17 @@ def parse(text: str) -> Document:
     current = root  # real, or a bold pseudo-heading inside it
     label = ""
     fence: tuple[str, str, int, list[str]] | None = None
-    collecting: tuple[int, list[str]] | None = None  # (indent of the "- Key:" line, items)
+    # (indent of the "- Key:" line, its items, the key as written)
+    collecting: tuple[int, list[str], str] | None = None
     for n, line in enumerate(text.splitlines(), 1):
         if collecting is not None and fence is None:
             b = _BULLET.match(line)
             if b and len(b.group(1).expandtabs(4)) > collecting[0]:
-                collecting[1].append(clean_value(b.group(2)))
+                item = clean_value(b.group(2))
+                collecting[1].append(item)
+                current.bullets.append(
+                    Bullet(collecting[2], item, n, len(b.group(1).expandtabs(4)))
+                )
                 continue
             if line.strip():
                 collecting = None
@@ -131,6 +146,11 @@ def parse(text: str) -> Document:
             real = current = sec
             label = ""
             continue
+        b = _BULLET.match(line)
+        if b and not _CHECK.match(line) and not _LIST_HEAD.match(line):
+            # recorded before the field rules below, which may also read the same line
+            indent = len(b.group(1).expandtabs(4))
+            current.bullets.append(Bullet(label, clean_value(b.group(2)), n, indent))
         m = _BOLD_FIELD.match(line)
         if m:
             current.fields.setdefault(norm_key(m.group(1)), (clean_value(m.group(2)), n))
@@ -157,7 +177,7 @@ def parse(text: str) -> Document:
         m = _LIST_HEAD.match(line)
         if m:
             items = current.lists.setdefault(norm_key(m.group(2)), [])
-            collecting = (len(m.group(1).expandtabs(4)), items)
+            collecting = (len(m.group(1).expandtabs(4)), items, m.group(2).strip())
             continue
         m = _LIST_FIELD.match(line)
         if m:
