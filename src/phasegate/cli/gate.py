@@ -99,10 +99,26 @@ def register(app: typer.Typer) -> None:
         return 0 if verdict.passed else 1
 
 
+def _unfinished(loaded: LoadedPlan, store: Store, phase: Phase, *, worktrees: bool) -> list[str]:
+    """The phase's efforts that are not done (and, with worktrees, merged), with state."""
+    views = store.efforts()
+    out: list[str] = []
+    for e in loaded.plan.efforts:
+        if loaded.plan.phase_of(e) != phase.id:
+            continue
+        v = views.get(e.id)
+        if v is None or v.state != "done" or (worktrees and not v.merged):
+            what = v.state if v else "pending"
+            out.append(f"{e.id} ({'not merged' if what == 'done' else what})")
+    return out
+
+
 def _evaluate(
     loaded: LoadedPlan, store: Store, phase: Phase, db: str | None, *, worktrees: bool
 ) -> tuple[GateVerdict, str]:
     """Gate checks run on the integration branch when there is one, else beside the plan."""
+    from dataclasses import replace
+
     from phasegate.engine.phases import close_gate, evaluate_gate
     from phasegate.engine.workspace import Workspace
     from phasegate.errors import UsageError
@@ -122,6 +138,14 @@ def _evaluate(
         integration_worktree(ws.repo, ws.integration, r.integration, r.base)
     state = store.phases().get(phase.id)
     current = state.state if state else "waiting"
+    unfinished = _unfinished(loaded, store, phase, worktrees=ws.worktrees)
+    if current in {"open", "gating", "failed"} and unfinished:
+        # A gate judges the phase's merged work; passing it early would open the next phase
+        # over efforts still at work. Evidence only, and the state stays.
+        verdict = evaluate_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env())
+        shown = ", ".join(unfinished[:5]) + (" ..." if len(unfinished) > 5 else "")
+        why = f"{len(unfinished)} effort(s) of phase {phase.id} not finished: {shown}"
+        return replace(verdict, passed=False, reasons=[why, *verdict.reasons]), current
     if current in {"open", "gating", "failed"}:
         verdict = close_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env())
         return verdict, "passed" if verdict.passed else "failed"

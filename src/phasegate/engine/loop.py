@@ -50,18 +50,34 @@ class RunResult:
 
 
 def scope_of(plan: Plan, only: tuple[str, ...]) -> list[str]:
-    """The efforts a run covers: all, or the chosen ones with everything they depend on."""
+    """The efforts a run covers: all, or the chosen ones with everything they depend on,
+    including every effort of the phases before theirs (those phases' gates need them)."""
     if not only:
         return [e.id for e in plan.efforts]
     ids = {e.id for e in plan.efforts}
+    pos = {p.id: k for k, p in enumerate(plan.phases)}
+    members: dict[str, list[str]] = {}
+    for e in plan.efforts:
+        members.setdefault(plan.phase_of(e) or "", []).append(e.id)
     chosen: set[str] = set()
+    phases_in: set[str] = set()
     todo = list(only)
     while todo:
         x = todo.pop()
         if x in chosen or x not in ids:
             continue
         chosen.add(x)
-        todo += plan.effort(x).depends_on
+        e = plan.effort(x)
+        todo += e.depends_on
+        p = plan.phase_of(e)
+        waiting = [p] if p else []
+        while waiting:
+            q = waiting.pop()
+            for before in plan.phase_after(pos[q]):
+                if before not in phases_in:
+                    phases_in.add(before)
+                    todo += members.get(before, [])
+                    waiting.append(before)
     return [e.id for e in plan.efforts if e.id in chosen]
 
 
@@ -109,6 +125,8 @@ class Engine:
         self._mark_basis: tuple[object, ...] | None = None
         # Efforts `_dispatch` may pick up (ready, rework or retryable), kept from the changes.
         self._dispatchable: set[str] = set()
+        # Done but not merged, and no task of this engine holds it (a person's `done`).
+        self._merge_due: set[str] = set()
         self.stopping = False
         self._main: asyncio.Task[Any] | None = None
         self._wake = asyncio.Event()
@@ -146,6 +164,10 @@ class Engine:
                 self._dispatchable.add(e)
             else:
                 self._dispatchable.discard(e)
+            if v.state == "done" and not v.merged and self.ws.worktrees:
+                self._merge_due.add(e)
+            else:
+                self._merge_due.discard(e)
 
     # -- facts -----------------------------------------------------------------------------
 
@@ -161,7 +183,8 @@ class Engine:
                 if self.opts.retry and v.state in {"failed", "rejected", "conflicted"}
                 else 0
             )
-            self.budget[e] = base + self.plan.agents.retries + 1 + lost
+            # `base` (with --retry) already counts every attempt, lost ones included.
+            self.budget[e] = base + self.plan.agents.retries + 1 + (0 if base else lost)
         return self.budget[e]
 
     def _dead(self, e: str, v: EffortView) -> bool:
@@ -370,7 +393,12 @@ class Engine:
                     self.view.phase_line(p.id, f"entry check failed: {self.entry_failed[p.id]}")
                     continue
                 crash.point("phase-opening")
-                self.store.phase_transition(p.id, "open", reason="entry checks passed")
+                try:
+                    self.store.phase_transition(p.id, "open", reason="entry checks passed")
+                except StateError:
+                    states[p.id] = self._decided_elsewhere(p.id)
+                    acted = True
+                    continue
                 self.view.phase_line(p.id, "open")
                 states[p.id] = "open"
                 acted = True
@@ -378,10 +406,15 @@ class Engine:
                 mine = self.by_phase.get(p.id, [])
                 if all(self._finished(views.get(e, EffortView(e))) for e in mine):
                     self.view.phase_line(p.id, "evaluating gate")
-                    verdict = await asyncio.to_thread(
-                        close_gate, self.plan, self.store, p, self.ws.gate_dir(),
-                        self.ws.check_env(),
-                    )  # fmt: skip
+                    try:
+                        verdict = await asyncio.to_thread(
+                            close_gate, self.plan, self.store, p, self.ws.gate_dir(),
+                            self.ws.check_env(),
+                        )  # fmt: skip
+                    except StateError:
+                        states[p.id] = self._decided_elsewhere(p.id)
+                        acted = True
+                        continue
                     states[p.id] = "passed" if verdict.passed else "failed"
                     msg = (
                         "gate passed"
@@ -391,6 +424,13 @@ class Engine:
                     self.view.phase_line(p.id, msg)
                     acted = True
         return acted
+
+    def _decided_elsewhere(self, phase: str) -> str:
+        """A person's `phasegate gate` (an override, say) settled the phase meanwhile: theirs
+        stands, and the run goes on from it."""
+        state = self.store.phases()[phase].state
+        self.view.phase_line(phase, f"{state} meanwhile, by 'phasegate gate'; left as it is")
+        return state
 
     def _mark(self, views: dict[str, EffortView]) -> tuple[bool, list[str]]:
         """Block (or unblock) efforts as the facts say; return the pending ones that may start.
@@ -430,7 +470,11 @@ class Engine:
                     views = self.views()
                     acted = True
                 continue
-            if v.state == "blocked" and self._startable(e, views, phases):
+            if (
+                v.state == "blocked"
+                and self._startable(e, views, phases)
+                and e_id not in self._held()
+            ):
                 self.store.transition(e_id, "ready", reason="no longer blocked")
                 views = self.views()
                 acted = True
@@ -438,19 +482,38 @@ class Engine:
                 startable.append(e_id)
         return acted, startable
 
+    def _held(self) -> set[str]:
+        """Efforts with an open blocker: blocked by a person (`phasegate block`), they stay
+        blocked until `phasegate unblock`, whatever the engine thinks of their dependencies."""
+        return {b.effort for b in self.store.blockers() if b.open and b.effort}
+
     async def _dispatch(
         self, sh: Shared, views: dict[str, EffortView], startable: list[str]
     ) -> bool:
         if self.stopping:
             return False
         now = time.monotonic()
+        launched = False
+        for e in sorted(self._merge_due - set(self.tasks)):
+            if e in self.in_scope:
+                # Marked done by a person while this run went on: merge it now, not next run.
+                self._launch(sh, e, Attempt(sh, self.by_id[e]).resume())
+                launched = True
         candidates = list(startable)
+        phases: dict[str, str] | None = None
         for e in self._dispatchable:
             if e in self.tasks or e not in self.in_scope:
                 continue
             v = views.get(e, EffortView(e))
-            # `rework`: done work was rolled back; it runs again whatever its retries say.
-            if v.state in {"ready", "rework"} or (
+            if v.state == "rework":
+                # Rolled-back work runs again whatever its retries say, but only once what it
+                # is stacked on is finished again.
+                if phases is None:
+                    phases = {k: p.state for k, p in self.store.phases().items()}
+                if self._startable(self.by_id[e], views, phases):
+                    candidates.append(e)
+                continue
+            if v.state == "ready" or (
                 v.state in {"failed", "rejected", "conflicted"}
                 and not self._dead(e, v)
                 and self.not_before.get(e, 0.0) <= now
@@ -464,7 +527,7 @@ class Engine:
             elif e in startable:
                 waiting.append(e)
         if not waiting:
-            return False
+            return launched
         # One commit for the lot, shared with the `running` events of the agents just launched.
         reason = "dependencies done; waiting for an agent"
         await sh.commit(*({"effort": e, "to": "ready", "reason": reason} for e in waiting))
@@ -481,6 +544,10 @@ class Engine:
             if v.state != "done":
                 why = f": {v.reason}" if v.reason else ""
                 reasons.append(f"effort {e} is {v.state}{why}")
+            elif not self._finished(v):
+                reasons.append(
+                    f"effort {e} is done but not merged into {self.plan.repo.integration}"
+                )
         in_scope = set(self.scope)
         for p in self.plan.phases:
             mine = {e.id for e in self.plan.efforts if self.plan.phase_of(e) == p.id}
