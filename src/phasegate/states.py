@@ -58,8 +58,9 @@ EFFORT_RULES: Mapping[str, frozenset[str]] = {
 
 PHASE_RULES: Mapping[str, frozenset[str]] = {
     "waiting": frozenset(),
-    # A failed gate reopens the phase so its efforts can be fixed.
-    "open": frozenset({"waiting", "gating", "failed"}),
+    # A failed gate reopens the phase so its efforts can be fixed; a rollback reopens a
+    # closed phase whose merged work it took back, so the gate judges the redone work.
+    "open": frozenset({"waiting", "gating", "failed", "passed", "overridden"}),
     "gating": frozenset({"open", "failed"}),
     "passed": frozenset({"gating"}),
     "failed": frozenset({"gating"}),

@@ -141,3 +141,48 @@ def test_rollback_refuses_a_dirty_checkout_of_the_integration_branch(merged: Pat
     assert r.code == 1 and "uncommitted changes" in r.err
     assert git(merged, "rev-parse", "phasegate/integration") == tip
     assert (merged / "c" / "other.txt").read_text() == "local edit\n"
+
+
+RERUN = """\
+version: 1
+project: rework
+agents: {max: 2, command: "python -m phasegate.agents.scripted", retries: 0}
+phases:
+  - {id: p, gate: {checks: [{run: "test -f out/a.txt && test -f out/b.txt"}]}}
+efforts:
+  - {id: a, files: ["out/a.txt"], checks: [{run: "test -f out/a.txt"}]}
+  - {id: b, depends_on: [a], files: ["out/b.txt"], checks: [{run: "test -f out/b.txt"}]}
+  - {id: n, command: "true"}
+"""
+
+
+def test_rolled_back_work_lands_again_when_its_rework_merges(repo: Path) -> None:
+    _commit(repo, {"phasegate.yaml": RERUN, ".gitignore": ".phasegate/\n"}, "plan")
+    quiet = {"PHASEGATE_SCRIPTED_NO_REPORT": "1"}
+    assert run_phasegate("run", "--plain", cwd=repo, env=quiet).code == 0
+
+    def tree() -> str:
+        return git(repo, "ls-tree", "-r", "--name-only", "phasegate/integration")
+
+    # n's branch brought nothing of its own: no merge of its to revert, and not a's either.
+    r = run_phasegate("rollback", "n", "--reason", "redo n", cwd=repo)
+    assert r.code == 0, r.out + r.err
+    assert "n brought no changes to revert" in r.out and "out/a.txt" in tree()
+
+    r = run_phasegate("rollback", "a", "--reason", "bad a", cwd=repo)
+    assert r.code == 0, r.out + r.err
+    assert "out/a.txt" not in tree() and "out/b.txt" not in tree()
+    with open_store(None, state_dir=repo / ".phasegate") as store:
+        assert store.phases()["p"].state == "open"  # the gate judges the redone work
+
+    r = run_phasegate("run", "--plain", cwd=repo, env=quiet)
+    assert r.code == 0, r.out + r.err
+    assert "out/a.txt" in tree() and "out/b.txt" in tree()
+    # b waited for a's rework: it started only after a was merged again.
+    lines = r.out.splitlines()
+    a_merged = next(i for i, x in enumerate(lines) if "effort a" in x and "merged into" in x)
+    b_started = next(i for i, x in enumerate(lines) if "effort b" in x and "running" in x)
+    assert b_started > a_merged
+    with open_store(None, state_dir=repo / ".phasegate") as store:
+        assert store.phases()["p"].state == "passed"
+        assert {k: v.state for k, v in store.efforts().items()} == dict.fromkeys("abn", "done")

@@ -48,6 +48,8 @@ ALLOWED_PHASE = {
     ("waiting", "open"),
     ("gating", "open"),
     ("failed", "open"),
+    ("passed", "open"),
+    ("overridden", "open"),
     ("open", "gating"),
     ("failed", "gating"),
     ("gating", "passed"),

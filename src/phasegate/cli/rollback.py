@@ -40,6 +40,9 @@ def register(app: typer.Typer) -> None:
             return 0
         c = console()
         for step in done.steps:
+            if not step.merge:
+                c.print(f"{step.effort} brought no changes to revert; it needs rework")
+                continue
             c.print(
                 f"reverted {step.effort} (merge {step.merge[:12]}) on {done.branch} "
                 f"with {step.revert[:12]}; {step.effort} needs rework"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from phasegate.errors import InputError, StateError
-from phasegate.states import can_effort
+from phasegate.states import PHASE_CLOSED, can_effort
 
 if TYPE_CHECKING:
     from phasegate.plan.model import Plan
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Step:
     effort: str
-    merge: str
+    merge: str  # "" when its branch brought no changes of its own: nothing to revert
     revert: str
     into: str
 
@@ -70,11 +70,11 @@ def roll_back(repo: Path, plan: Plan, store: Store, effort: str, reason: str) ->
     for ev in store.events(kinds=["effort.merged"]):
         e = ev.effort
         v = views.get(e) if e else None
-        if e and v is not None and v.merged and ev.data.get("commit"):
+        if e and v is not None and v.merged:
             into = str(ev.data.get("into") or plan.repo.integration)
-            merged[e] = (str(ev.data["commit"]), into, ev.seq)
+            merged[e] = (str(ev.data.get("commit") or ""), into, ev.seq)
     if effort not in merged:
-        raise StateError(f"effort {effort!r} is marked merged but no merge commit is recorded")
+        raise StateError(f"effort {effort!r} is marked merged but its merge is not recorded")
     plan_graph = PlanGraph.of(plan)
     todo = merges_to_revert(effort, plan_graph.dependents(effort), merged)
     for e, _, _ in todo:
@@ -88,10 +88,18 @@ def roll_back(repo: Path, plan: Plan, store: Store, effort: str, reason: str) ->
             f"effort {others[0][0]!r} was merged into {others[0][1]!r}, not {branch!r}; "
             "roll it back separately"
         )
-    reverts = [Revert(commit, _message(e, commit, effort, reason)) for e, commit, _ in todo]
-    made = revert_all(repo, branch, reverts)
+    # An effort whose branch brought nothing of its own has no merge to revert; it still
+    # goes back for rework with the others.
+    undo = [(e, commit) for e, commit, _ in todo if commit]
+    made = (
+        revert_all(repo, branch, [Revert(c, _message(e, c, effort, reason)) for e, c in undo])
+        if undo
+        else []
+    )
+    new_of = dict(zip([e for e, _ in undo], made, strict=True))
     result = Rollback(effort, branch, reason)
-    for (e, commit, into), new in zip(todo, made, strict=True):
+    for e, commit, into in todo:
+        new = new_of.get(e, "")
         why = reason if e == effort else f"depends on {effort}, which was rolled back: {reason}"
         store.append(
             "effort.unmerged",
@@ -100,6 +108,12 @@ def roll_back(repo: Path, plan: Plan, store: Store, effort: str, reason: str) ->
         )
         store.transition(e, "rework", reason=why, data={"revert_commit": new})
         result.steps.append(Step(e, commit, new, into))
+    phases = store.phases()
+    for e, _, _ in todo:
+        p = plan.phase_of(plan.effort(e))
+        if p is not None and p in phases and phases[p].state in PHASE_CLOSED:
+            store.phase_transition(p, "open", reason=f"effort {e} was rolled back: {reason}")
+            phases = store.phases()
     return result
 
 

@@ -322,10 +322,17 @@ class Attempt:
             return "done"
         branch = sh.plan.branch_of(e)
         await self._conflict_check()
-        from phasegate.git.merge import merge_done
+        from phasegate.git.merge import merge_done, restore
 
+        reverted = self._reverted()
         async with sh.git_lock:
-            outcome = await asyncio.to_thread(merge_done, sh.ws.integration, branch, e.id, e.title)
+            outcome = None
+            if reverted:
+                outcome = await asyncio.to_thread(restore, sh.ws.integration, reverted, e.id)
+            if outcome is None or outcome.ok:
+                outcome = await asyncio.to_thread(
+                    merge_done, sh.ws.integration, branch, e.id, e.title
+                )
         crash.point("merged-git")
         if not outcome.ok:
             reason = f"merge into {sh.plan.repo.integration}: {outcome.reason}"
@@ -348,6 +355,15 @@ class Attempt:
         crash.point("merge-recorded")
         sh.notify(e.id, f"done; merged into {sh.plan.repo.integration}")
         return "done"
+
+    def _reverted(self) -> str | None:
+        """The revert commit of a rollback of this effort not yet made good by a new merge."""
+        last = None
+        for ev in self.store.events(effort=self.e.id, kinds=["effort.merged", "effort.unmerged"]):
+            last = ev
+        if last is None or last.kind != "effort.unmerged":
+            return None
+        return str(last.data.get("revert_commit") or "") or None
 
     async def _conflict_check(self) -> None:
         """Trial merges against the integration branch and the other live branches, recorded

@@ -21,11 +21,14 @@ class MergeOutcome:
     conflicts: list[str] = field(default_factory=list)
     branch: str = ""  # the branch whose merge conflicted
     already: bool = False  # nothing to do: it was merged before (a resumed run)
+    failure: str = ""  # why a merge that did not conflict still failed
 
     @property
     def reason(self) -> str:
         if self.ok:
             return ""
+        if self.failure:
+            return f"merging {self.branch} failed: {self.failure}"
         return (
             f"merging {self.branch} conflicts in {', '.join(self.conflicts) or '(unknown files)'}"
         )
@@ -36,7 +39,7 @@ def _merge(worktree: Path, branch: str, message: str) -> MergeOutcome:
         # Left over from a run killed mid-merge; start that merge again from clean.
         git("merge", "--abort", cwd=worktree, check=False)
     if is_merged(worktree, branch, "HEAD"):
-        return MergeOutcome(True, out("rev-parse", "HEAD", cwd=worktree), already=True)
+        return MergeOutcome(True, merge_commit_of(worktree, branch), already=True)
     r = git(
         "merge", "--no-ff", "--no-verify", "-m", message, branch,
         cwd=worktree, check=False, env=identity_env(worktree),
@@ -47,9 +50,49 @@ def _merge(worktree: Path, branch: str, message: str) -> MergeOutcome:
     conflicts = [f for f in files.splitlines() if f]
     git("merge", "--abort", cwd=worktree, check=False)
     if not conflicts:
-        detail = (r.stderr.strip() or r.stdout.strip()).splitlines()
-        conflicts = [detail[-1] if detail else f"git merge exit {r.returncode}"]
+        # Not a conflict (files in the way, say): say what git said, not "conflicts".
+        lines = [x.strip() for x in (r.stderr or r.stdout).splitlines() if x.strip()]
+        said = [x for x in lines if not x.startswith(("Merge with strategy", "Aborting"))]
+        why = "; ".join(said[:6]) or f"git merge exit {r.returncode}"
+        return MergeOutcome(False, branch=branch, failure=why)
     return MergeOutcome(False, conflicts=conflicts, branch=branch)
+
+
+def restore(worktree: Path, revert_commit: str, effort_id: str) -> MergeOutcome:
+    """Revert a rollback's revert commit on HEAD, so an effort sent back for rework brings
+    its earlier work in again when it merges (merging its branch alone would not: git sees
+    those commits as merged already). Idempotent, for a run resumed after a crash."""
+    marker = f"Restores the work reverted by {revert_commit}."
+    found = git(
+        "log", "--format=%H", "--fixed-strings", f"--grep={marker}", "HEAD", cwd=worktree
+    ).stdout.split()  # fmt: skip
+    if found:
+        return MergeOutcome(True, found[0], already=True)
+    if not is_merged(worktree, revert_commit, "HEAD"):
+        return MergeOutcome(True, None, already=True)  # the revert never reached this branch
+    r = git("revert", "--no-commit", revert_commit, cwd=worktree, check=False)
+    if r.returncode != 0:
+        files = git("diff", "--name-only", "--diff-filter=U", cwd=worktree, check=False).stdout
+        git("revert", "--abort", cwd=worktree, check=False)
+        names = [f for f in files.splitlines() if f]
+        return MergeOutcome(False, conflicts=names, branch=f"the rollback of {effort_id}",
+                            failure="" if names else r.stderr.strip())  # fmt: skip
+    message = f"phasegate: restore {effort_id} for its rework\n\n{marker}"
+    git("commit", "-q", "--allow-empty", "--no-verify", "-m", message, cwd=worktree,
+        env=identity_env(worktree))  # fmt: skip
+    return MergeOutcome(True, out("rev-parse", "HEAD", cwd=worktree))
+
+
+def merge_commit_of(worktree: Path, branch: str) -> str | None:
+    """The merge commit on HEAD's first-parent line that brought `branch` in, or None when
+    the branch brought nothing of its own (its tip was already part of HEAD's history)."""
+    tip = rev(branch, cwd=worktree)
+    text = git("rev-list", "--first-parent", "--merges", "--parents", "HEAD", cwd=worktree).stdout
+    for line in text.splitlines():
+        commit, *parents = line.split()
+        if tip in parents[1:]:
+            return commit
+    return None
 
 
 def stack(
@@ -81,4 +124,7 @@ def integration_worktree(repo: str | Path, path: Path, integration: str, base: s
 
 def merge_done(integration_wt: Path, branch: str, effort_id: str, title: str = "") -> MergeOutcome:
     what = f"{effort_id} {title}".strip()
+    # Gate and entry checks run in this phasegate-owned checkout; what they leave behind
+    # (coverage files, build output not ignored) must not stand in the way of a merge.
+    git("clean", "-fdq", cwd=integration_wt, check=False)
     return _merge(integration_wt, branch, f"phasegate: merge {what} ({branch})")
