@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from phasegate.git.merge import integration_worktree, merge_done, stack
@@ -68,3 +69,39 @@ def test_leftover_work_is_committed_not_lost(repo: Path, tmp_path: Path) -> None
     assert sha and uncommitted(wt) == []
     assert git(wt, "log", "-1", "--format=%s") == "phasegate: left uncommitted"
     assert any(w.branch == "mine" for w in listing(repo))
+
+
+def _mid_merge(repo: Path, tmp_path: Path) -> Path:
+    """A worktree on `mine` stopped in a conflicting merge of `side` (both edit f.txt)."""
+    branch_with(repo, "side", {"f.txt": "side\n"})
+    wt = tmp_path / "wt"
+    stack(repo, wt, "mine", "main", [])
+    (wt / "f.txt").write_text("mine\n")
+    git(wt, "add", "f.txt")
+    git(wt, "commit", "-q", "-m", "mine")
+    assert subprocess.run(["git", "merge", "-q", "side"], cwd=wt, capture_output=True).returncode
+    return wt
+
+
+def test_leftover_keeps_a_resolved_merge(repo: Path, tmp_path: Path) -> None:
+    wt = _mid_merge(repo, tmp_path)
+    (wt / "f.txt").write_text("resolved carefully\n")
+    git(wt, "add", "f.txt")
+    (wt / "new.txt").write_text("more work\n")
+    sha = commit_leftover(wt, "phasegate: left uncommitted")
+    assert sha and uncommitted(wt) == []
+    assert len(git(wt, "rev-list", "--parents", "-n", "1", "HEAD").split()) == 3  # a merge
+    assert git(wt, "show", "HEAD:f.txt") == "resolved carefully"
+    assert git(wt, "show", "HEAD:new.txt") == "more work"
+
+
+def test_leftover_keeps_an_unresolved_merge_aside(repo: Path, tmp_path: Path) -> None:
+    wt = _mid_merge(repo, tmp_path)
+    (wt / "new.txt").write_text("more work\n")
+    before = git(wt, "rev-parse", "HEAD")
+    commit_leftover(wt, "phasegate: left uncommitted")
+    assert git(wt, "rev-parse", "HEAD") == before  # the branch stays consistent
+    refs = git(repo, "for-each-ref", "--format=%(refname)", "refs/phasegate/unresolved/")
+    (ref,) = refs.splitlines()
+    assert git(repo, "show", f"{ref}:new.txt") == "more work"
+    assert "<<<<<<<" in git(repo, "show", f"{ref}:f.txt")

@@ -74,6 +74,23 @@ def test_clean_removes_merged_and_refuses_work(project, tmp_path: Path) -> None:
     assert git(repo, "branch", "--list", "phasegate/a") != ""  # branches are never deleted
 
 
+def test_clean_keeps_work_off_the_branch_and_efforts_at_work(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo = project(PLAN)
+    assert run_phasegate("run", cwd=repo, env={"RUNS": str(tmp_path / "runs")}).code == 0
+    wts = repo / ".phasegate" / "worktrees"
+    # A commit made on a detached HEAD belongs to no branch: removing the worktree would
+    # leave it reachable from nothing.
+    git(wts / "a", "checkout", "-q", "--detach")
+    git(wts / "a", "commit", "-q", "--allow-empty", "-m", "detached work")
+    # An effort someone is working on again, before they have committed anything.
+    assert run_phasegate("rollback", "c", "--reason", "redo", cwd=repo).code == 0
+    assert run_phasegate("start", "c", cwd=repo).code == 0
+    r = run_phasegate("clean", "--json", cwd=repo)
+    kept = {k["effort"]: k["reason"] for k in json.loads(r.out)["kept"]}
+    assert "holds commit" in kept["a"] and kept["c"] == "effort is running", kept
+    assert (wts / "a").exists() and (wts / "c").exists()
+
+
 def test_run_outside_git_needs_no_worktrees(tmp_path: Path) -> None:
     (tmp_path / "phasegate.yaml").write_text(PLAN)
     r = run_phasegate("run", cwd=tmp_path)

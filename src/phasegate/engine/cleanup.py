@@ -6,6 +6,7 @@ from pathlib import Path
 
 from phasegate.engine.workspace import Workspace
 from phasegate.plan.model import Plan
+from phasegate.states import ACTIVE
 
 
 def clean_worktrees(
@@ -25,12 +26,18 @@ def clean_worktrees(
     kept: list[tuple[str, str]] = []
     integration = plan.repo.integration
     has_integration = rev(f"refs/heads/{integration}", cwd=ws.repo) is not None
+    states = _recorded_states(state_dir)
     for e in plan.efforts:
         path = ws.worktree(e)
         wt = find(ws.repo, path)
         if wt is None:
             continue
-        dirty = uncommitted(path)
+        state = states.get(e.id)
+        if state in ACTIVE:
+            # An agent (or a person) may be at work there, before any commit of theirs.
+            kept.append((e.id, f"effort is {state}"))
+            continue
+        dirty = uncommitted(path) if path.is_dir() else []
         if dirty:
             kept.append((e.id, f"{len(dirty)} uncommitted change(s), e.g. {dirty[0]}"))
             continue
@@ -38,6 +45,20 @@ def clean_worktrees(
         if not has_integration or not is_merged(ws.repo, branch, integration):
             kept.append((e.id, f"branch {branch} is not merged into {integration}"))
             continue
+        # What is checked out may be off the branch (a detached HEAD with commits of its
+        # own): those commits would be reachable from nothing once the worktree is gone.
+        if wt.head and not is_merged(ws.repo, wt.head, integration):
+            kept.append((e.id, f"its checkout holds commit {wt.head[:12]}, not merged"))
+            continue
         remove(ws.repo, path)
         removed.append(e.id)
     return removed, kept
+
+
+def _recorded_states(state_dir: Path) -> dict[str, str]:
+    from phasegate.store import db_path, open_store
+
+    if not db_path(None, state_dir=state_dir).exists():
+        return {}
+    with open_store(None, state_dir=state_dir) as store:
+        return {k: v.state for k, v in store.efforts().items()}

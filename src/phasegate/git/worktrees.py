@@ -67,15 +67,32 @@ def uncommitted(path: str | Path) -> list[str]:
 
 
 def commit_leftover(path: str | Path, message: str) -> str | None:
-    """Commit whatever the agent left uncommitted; returns the new commit, or None if clean."""
+    """Commit whatever the agent left uncommitted; returns the new commit, or None if clean.
+
+    An agent that stopped in the middle of a merge: with every conflict resolved, the merge
+    is concluded with its resolution (and anything else it left); with conflicts left, the
+    whole state, markers and all, is kept as a commit under refs/phasegate/unresolved/ and
+    the merge is aborted, so the branch stays consistent and nothing is thrown away.
+    """
+    env = identity_env(path)
     if _merging(path):
-        # An agent that stopped mid-merge: keep its resolution attempt as a plain commit
-        # would lose MERGE_HEAD semantics; abort so the branch stays consistent.
+        unresolved = git("diff", "--name-only", "--diff-filter=U", cwd=path).stdout.split()
+        git("add", "-A", cwd=path)
+        if not unresolved:
+            git("commit", "-q", "--no-verify", "-m", message, cwd=path, env=env)
+            return out("rev-parse", "HEAD", cwd=path)
+        tree = out("write-tree", cwd=path)
+        note = f"{message}\n\nUnresolved merge, kept aside: {', '.join(unresolved)}"
+        kept = git(
+            "commit-tree", tree, "-p", "HEAD", "-p", "MERGE_HEAD", "-m", note, cwd=path, env=env
+        ).stdout.strip()
+        head = out("rev-parse", "--abbrev-ref", "HEAD", cwd=path).replace("/", "-")
+        git("update-ref", f"refs/phasegate/unresolved/{head}-{kept[:12]}", kept, cwd=path)
         git("merge", "--abort", cwd=path, check=False)
     if not uncommitted(path):
         return None
     git("add", "-A", cwd=path)
-    git("commit", "-q", "--no-verify", "-m", message, cwd=path, env=identity_env(path))
+    git("commit", "-q", "--no-verify", "-m", message, cwd=path, env=env)
     return out("rev-parse", "HEAD", cwd=path)
 
 
