@@ -109,11 +109,13 @@ def test_sigterm_stops_a_run_without_worktrees(project, states, tmp_path: Path) 
     assert "never" not in efforts or efforts["never"][0] == "pending"
 
 
-def test_second_interrupt_leaves_agents_running(project, states, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_second_interrupt_leaves_agents_and_the_next_run_stops_them(  # type: ignore[no-untyped-def]
+    project, states, tmp_path: Path
+) -> None:
     plan = f"""
     version: 1
     project: detach
-    agents: {{max: 1, command: "{SCRIPTED} --hang", grace: 60s}}
+    agents: {{max: 1, command: "{SCRIPTED} --hang", grace: 2s, retries: 0}}
     efforts:
       - {{id: stuck}}
     """
@@ -124,15 +126,25 @@ def test_second_interrupt_leaves_agents_running(project, states, tmp_path: Path)
     found = _wait_for_pids(pids, 2, proc)
     try:
         proc.send_signal(signal.SIGINT)
-        time.sleep(0.5)  # the agent ignores SIGTERM; the engine waits out its 60 s grace
+        time.sleep(0.5)  # the agent ignores SIGTERM; the engine waits out its grace
         assert proc.poll() is None
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
         assert proc.returncode == 130, out + err
         assert "leaving now" in out and "adopts them" in err
         assert all(alive(p) for p in found), "the second interrupt must leave agents alone"
-        efforts, _ = states(repo)
-        assert efforts["stuck"][0] == "running"  # the next run adopts it
+        assert states(repo)[0]["stuck"][0] == "running"
+
+        # They were asked to stop: the next run finishes that (SIGKILL after the grace
+        # period), ends the attempt interrupted, not counted, and tries the effort again.
+        (repo / "phasegate.yaml").write_text(
+            (repo / "phasegate.yaml").read_text().replace(f"{SCRIPTED} --hang", "true")
+        )
+        r = run_phasegate("run", "--plain", cwd=repo, env=env)
+        assert r.code == 0, r.out + r.err
+        assert "stopping what is left of its agent" in r.out
+        assert not [p for p in found if alive(p)]
+        assert states(repo)[0]["stuck"][0] == "done"
     finally:
         for p in found:
             with contextlib.suppress(ProcessLookupError):

@@ -77,7 +77,8 @@ def register(app: typer.Typer) -> None:
         try:
             result = execute(loaded.plan, loaded.path, loaded.state_dir, db, opts, view)
         except KeyboardInterrupt:
-            print("agents still running keep going; 'phasegate run' again adopts them",
+            print("agents still running keep going; 'phasegate run' again adopts them "
+                  "(or finishes stopping them, if they were asked to stop)",
                   file=sys.stderr)  # fmt: skip
             raise
         if as_json:

@@ -8,6 +8,7 @@ on from there.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,8 @@ class Attempt:
         attempt = v.attempt
         exit_file = self.sh.ws.exit_file(self.e.id, attempt)
         started = v.started_at or 0.0
+        if self._stop_requested(attempt):
+            return await self._finish_stopping(attempt, v.pid, v.pid_start, exit_file, started)
         handle = None
         if v.pid is not None and v.pid_start is not None:
             handle = supervisor.adopt(v.pid, int(v.pid_start), exit_file, started)
@@ -355,6 +358,32 @@ class Attempt:
         crash.point("merge-recorded")
         sh.notify(e.id, f"done; merged into {sh.plan.repo.integration}")
         return "done"
+
+    def _stop_requested(self, attempt: int) -> bool:
+        return any(
+            ev.attempt == attempt
+            for ev in self.store.events(effort=self.e.id, kinds=["agent.stop_requested"])
+        )
+
+    async def _finish_stopping(
+        self, attempt: int, pid: int | None, pid_start: float | None, exit_file: Path,
+        started: float,
+    ) -> str:  # fmt: skip
+        """An interrupted run asked this attempt's agent to stop, and was gone before the
+        agent was: what is left of its process group gets the rest of the way (SIGTERM,
+        the grace period, SIGKILL), and the attempt ends interrupted."""
+        if pid is not None and supervisor.signal_group(pid, 0):
+            self.sh.notify(self.e.id, f"stopping what is left of its agent (group {pid})")
+            handle = supervisor.Handle(pid, int(pid_start or -1), exit_file, started)
+            supervisor.request_stop(handle, self.grace)
+            while handle.kill_at is not None and time.monotonic() < handle.kill_at:
+                if not supervisor.signal_group(pid, 0):
+                    break
+                await asyncio.sleep(0.05)
+            supervisor.kill_group(pid)
+        code = supervisor.read_exit(exit_file)
+        result = supervisor.AgentExit(code, max(0.0, time.time() - started), False)
+        return await self._interrupted(attempt, result)
 
     def _reverted(self) -> str | None:
         """The revert commit of a rollback of this effort not yet made good by a new merge."""

@@ -303,7 +303,9 @@ class Engine:
 
     def _interrupt(self, sh: Shared) -> None:
         if self.stopping:
-            self.view.notice("interrupted again: leaving now; running agents keep going")
+            self.view.notice(
+                "interrupted again: leaving now; the next 'phasegate run' finishes stopping agents"
+            )
             if self._main is not None:
                 self._main.cancel()
             return
@@ -312,16 +314,26 @@ class Engine:
         grace = parse_duration(self.plan.agents.grace)
         self.view.notice(
             f"interrupted: stopping {len(sh.agents)} agent(s) (SIGTERM, then SIGKILL after "
-            f"{grace:g}s); interrupt again to leave them running"
+            f"{grace:g}s); interrupt again to leave without waiting"
         )
         self._stopper = asyncio.ensure_future(self._stop_agents(sh, grace))
 
     async def _stop_agents(self, sh: Shared, grace: float) -> None:
         from phasegate.engine.supervisor import request_stop
 
+        asked: set[str] = set()
         # Agents can still appear after the signal (one being spawned, one being adopted).
         while self.tasks:
-            for handle in list(sh.agents.values()):
+            for e, handle in list(sh.agents.items()):
+                if e not in asked:
+                    asked.add(e)
+                    # Stored first: should this engine be gone before they are, the next
+                    # run knows to finish stopping them rather than wait for their work.
+                    attempt = self.store.effort(e).attempt
+                    await sh.commit({
+                        "kind": "agent.stop_requested", "effort": e, "attempt": attempt,
+                        "key": f"stop:{e}:{attempt}", "data": {"grace": grace},
+                    })  # fmt: skip
                 request_stop(handle, grace)
             await asyncio.sleep(0.05)
 
