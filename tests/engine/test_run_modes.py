@@ -233,3 +233,15 @@ def test_a_deleted_state_directory_is_rebuilt_from_the_branches(project, tmp_pat
     assert r.code == 0, r.out + r.err
     assert (repo / ".phasegate" / "worktrees" / "a" / "out" / "a").exists()
     assert "out/b" in git(repo, "ls-tree", "-r", "--name-only", "phasegate/integration")
+
+
+def test_clean_reads_the_store_given_with_db(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo = project(PLAN)
+    env = {"RUNS": str(tmp_path / "runs"), "PHASEGATE_DB": str(tmp_path / "elsewhere.db")}
+    assert run_phasegate("run", cwd=repo, env=env).code == 0
+    assert run_phasegate("rollback", "c", "--reason", "redo", cwd=repo, env=env).code == 0
+    assert run_phasegate("start", "c", cwd=repo, env=env).code == 0
+    r = run_phasegate("clean", "--json", cwd=repo, env=env)
+    kept = {k["effort"]: k["reason"] for k in json.loads(r.out)["kept"]}
+    assert kept.get("c") == "effort is running", r.out
+    assert (repo / ".phasegate" / "worktrees" / "c").exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from phasegate.cli.common import EXAMPLE_PLAN, JsonOpt, PlanOpt, example
+from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, example
 
 ORDER = 64
 
@@ -15,12 +15,12 @@ def register(app: typer.Typer) -> None:
         help="Remove worktrees of merged efforts; refuse any holding unmerged or uncommitted work.",
         epilog=example(f"phasegate clean -f {EXAMPLE_PLAN}"),
     )
-    def clean(plan: PlanOpt = None, as_json: JsonOpt = False) -> int:
+    def clean(plan: PlanOpt = None, as_json: JsonOpt = False, db: DbOpt = None) -> int:
         from phasegate.cli.common import emit_json, load
         from phasegate.engine.cleanup import clean_worktrees
 
         loaded = load(plan, quiet=as_json)
-        removed, kept = clean_worktrees(loaded.plan, loaded.path, loaded.state_dir)
+        removed, kept = clean_worktrees(loaded.plan, loaded.path, loaded.state_dir, db)
         if as_json:
             emit_json(
                 "clean",

@@ -56,6 +56,46 @@ def _default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
+# The last line of every document `phasegate doc` writes: a file that ends with it may be
+# written over again, since phasegate made it; any other existing file needs --force.
+DOC_MARK = "<!-- written by phasegate doc; edits here are overwritten -->"
+
+
+def write_output(
+    target: str, text: str, *, force: bool, loaded: LoadedPlan | None = None, mark: str = ""
+) -> None:
+    """Write a command's output file, never over recorded state or the plan, and over another
+    existing file only with `force` (or when it carries `mark`, so phasegate wrote it)."""
+    from pathlib import Path
+
+    from phasegate.errors import UsageError
+
+    if not target.strip():
+        raise UsageError("the output file name is empty")
+    path = Path(target)
+    resolved = path.resolve()
+    if loaded is not None:
+        state = loaded.state_dir.resolve()
+        if resolved == state or state in resolved.parents:
+            raise UsageError(f"{target}: is inside the state directory {loaded.state_dir}")
+        if resolved == loaded.path.resolve() and not force:
+            raise UsageError(f"{target}: is the plan itself; use --force to overwrite it")
+    if path.is_dir():
+        raise UsageError(f"{target}: is a directory")
+    if path.exists() and not force:
+        try:
+            ours = bool(mark) and path.read_text(encoding="utf-8").rstrip().endswith(mark)
+        except (OSError, UnicodeDecodeError):
+            ours = False
+        if not ours:
+            raise UsageError(f"{target} already exists; use --force to overwrite it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"cannot write {target}: {e.strerror or e}") from None
+
+
 def num(x: float) -> int | float:
     """Whole numbers print as integers in JSON and tables (3300, not 3300.0)."""
     return int(x) if float(x).is_integer() else round(x, 6)

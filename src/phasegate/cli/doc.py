@@ -28,11 +28,12 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(help="Directory of <kind>.md.j2 templates overriding the built-in ones."),
         ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Overwrite a file phasegate did not write.")
+        ] = False,
         plan: PlanOpt = None,
         db: DbOpt = None,
     ) -> int:
-        from pathlib import Path
-
         from phasegate.cli.common import load
         from phasegate.errors import UsageError
         from phasegate.report.documents import render
@@ -50,9 +51,9 @@ def register(app: typer.Typer) -> None:
         if out is None or out == "-":
             print(text, end="")
             return 0
-        try:
-            Path(out).write_text(text)
-        except OSError as e:
-            raise UsageError(f"cannot write {out}: {e.strerror}") from None
+        from phasegate.cli.common import DOC_MARK, write_output
+
+        body = text if text.endswith("\n") else text + "\n"
+        write_output(out, f"{body}\n{DOC_MARK}\n", force=force, loaded=loaded, mark=DOC_MARK)
         print(f"wrote {out} ({kind})")
         return 0

@@ -29,6 +29,7 @@ def register(app: typer.Typer) -> None:
         tag: str = typer.Option(
             "master", "--tag", help="Task Master tag to write the tasks under."
         ),
+        force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
         db: DbOpt = None,
     ) -> int:
         from phasegate.cli.common import load
@@ -42,9 +43,9 @@ def register(app: typer.Typer) -> None:
         data = to_taskmaster(loaded.plan, tag, states)
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         if output:
-            out = Path(output)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
+            from phasegate.cli.common import write_output
+
+            write_output(output, text, force=force, loaded=loaded)
             print(f"wrote {output}", file=sys.stderr)
         else:
             sys.stdout.write(text)

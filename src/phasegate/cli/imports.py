@@ -69,7 +69,9 @@ def register(app: typer.Typer) -> None:
         except PlanInvalid as e:
             problems = e.lines()
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            from phasegate.cli.common import write_output
+
+            write_output(output, text, force=force)
             print(f"wrote {output}", file=sys.stderr)
         else:
             sys.stdout.write(text)

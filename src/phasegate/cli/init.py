@@ -29,6 +29,8 @@ def register(app: typer.Typer) -> None:
         from phasegate.errors import UsageError
 
         out = Path(output)
+        if not output.strip():
+            raise UsageError("-o needs a file name")
         if out.exists() and not force:
             raise UsageError(f"{output} already exists; use --force to overwrite it")
         if source is not None:
@@ -37,6 +39,8 @@ def register(app: typer.Typer) -> None:
             text = import_to_yaml(source, "auto")
         else:
             text = (files("phasegate") / "templates" / "init.yaml").read_text(encoding="utf-8")
-        out.write_text(text, encoding="utf-8")
+        from phasegate.cli.common import write_output
+
+        write_output(output, text, force=force)
         print(f"wrote {output}; next: phasegate check -f {output}")
         return 0

@@ -10,7 +10,7 @@ from phasegate.states import ACTIVE
 
 
 def clean_worktrees(
-    plan: Plan, plan_path: Path, state_dir: Path
+    plan: Plan, plan_path: Path, state_dir: Path, db: str | None = None
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """(efforts whose worktree was removed, [(effort, why it was kept)])."""
     from phasegate.errors import UsageError
@@ -26,7 +26,7 @@ def clean_worktrees(
     kept: list[tuple[str, str]] = []
     integration = plan.repo.integration
     has_integration = rev(f"refs/heads/{integration}", cwd=ws.repo) is not None
-    states = _recorded_states(state_dir)
+    states = _recorded_states(state_dir, db)
     for e in plan.efforts:
         path = ws.worktree(e)
         wt = find(ws.repo, path)
@@ -55,10 +55,10 @@ def clean_worktrees(
     return removed, kept
 
 
-def _recorded_states(state_dir: Path) -> dict[str, str]:
+def _recorded_states(state_dir: Path, db: str | None) -> dict[str, str]:
     from phasegate.store import db_path, open_store
 
-    if not db_path(None, state_dir=state_dir).exists():
+    if not db_path(db, state_dir=state_dir).exists():
         return {}
-    with open_store(None, state_dir=state_dir) as store:
+    with open_store(db, state_dir=state_dir) as store:
         return {k: v.state for k, v in store.efforts().items()}

@@ -68,7 +68,15 @@ def parse(text: str, name: str = "<stg>") -> TaskGraph:
     def line() -> int:
         return tokens[min(pos, len(tokens) - 1)][0] if tokens else 1
 
+    at = line()
     n = take("the number of tasks")
+    # Each task takes at least three numbers (id, time, predecessor count): a count the file
+    # cannot hold is refused before anything is allocated for it.
+    if 3 * (n + 2) > len(tokens) - pos:
+        raise InputError(
+            f"{name}:{at}: the header says {n} tasks, but the file holds at most "
+            f"{max(0, (len(tokens) - pos) // 3 - 2)}"
+        )
     dur = [0] * (n + 2)
     pred: list[list[int]] = [[] for _ in range(n + 2)]
     for expect in range(n + 2):

@@ -46,12 +46,24 @@ def render_template(kind: str, context: dict[str, Any], dirs: list[Path]) -> str
         keep_trailing_newline=True,
         autoescape=False,  # markdown, not HTML
     )
+    name = f"{kind}.md.j2"
+    template: jinja2.Template | None = None
     try:
-        text = env.get_template(f"{kind}.md.j2").render(**context)
+        template = env.get_template(name)
+        text = template.render(**context)
         return text.rstrip("\n") + "\n"
     except jinja2.TemplateError as e:
         where = f" (line {e.lineno})" if isinstance(e, jinja2.TemplateSyntaxError) else ""
-        raise UsageError(f"template {kind}.md.j2{where}: {e}") from None
+        raise UsageError(f"template {name}{where}: {e}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"template {name}: not UTF-8 text") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as e:
+        # A user's template can fail at render time like any program; phasegate's own
+        # templates failing that way is a bug, and surfaces as one.
+        source = Path(template.filename or "") if template is not None else PACKAGE_TEMPLATES
+        if PACKAGE_TEMPLATES in source.parents:
+            raise
+        raise UsageError(f"template {source}: {type(e).__name__}: {e}") from None
 
 
 def timeline(plan: Plan, facts: PlanFacts) -> dict[str, Any]:
