@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from phasegate.errors import StateError
+from phasegate.errors import StateError, UsageError
 from phasegate.store import Store
 from store.clocks import FakeClock
 
@@ -42,7 +42,60 @@ def test_duplicate_key_stores_nothing(store: Store) -> None:
     assert store.append("report", effort="e", data={"progress": 90}, key="k") is None
     assert len(store.events()) == 1
     assert store.effort("e").progress == 10
-    assert store.has_key("k")
+    assert store.has_key("k", effort="e")
+    assert not store.has_key("k") and not store.has_key("k", effort="f")
+
+
+def test_keys_are_scoped_to_the_effort_or_phase(store: Store) -> None:
+    """Two agents choosing the same key for their own efforts both get their reports stored;
+    a phase's keys are its own; events with neither share one scope."""
+    assert store.append("report", effort="e1", data={"progress": 10}, key="step-1")
+    assert store.append("report", effort="e2", data={"progress": 20}, key="step-1")
+    assert store.append("report", effort="e2", data={"progress": 90}, key="step-1") is None
+    assert (store.effort("e1").progress, store.effort("e2").progress) == (10, 20)
+    # The duplicate of a report with an attempt is answered before the attempt is judged.
+    store.transition("e3", "running")
+    assert store.append("report", effort="e3", attempt=1, data={"progress": 5}, key="step-1")
+    assert (
+        store.append("report", effort="e3", attempt=1, data={"progress": 6}, key="step-1") is None
+    )
+    assert store.append("check.result", phase="p1", data={"n": 1}, key="check:0")
+    assert store.append("check.result", phase="p2", data={"n": 2}, key="check:0")
+    assert store.append("check.result", phase="p1", data={"n": 3}, key="check:0") is None
+    # An effort and a phase that happen to share an id are still two scopes.
+    assert store.append("x", effort="p1", key="check:0")
+    assert store.append("custom", key="check:0")
+    assert store.append("custom", key="check:0") is None
+    assert store.append("custom", effort="", key="check:0")  # '' is an id, not "no effort"
+    assert store.has_key("check:0", phase="p2") and not store.has_key("check:0", phase="p3")
+    # Keys of transitions are scoped the same way.
+    a = store.transition("t1", "running", key="go")
+    b = store.transition("t2", "running", key="go")
+    assert a != b and store.transition("t1", "running", key="go") == a
+    assert len(store.events()) == 11
+
+
+def test_engine_keys_still_store_each_fact_once(store: Store) -> None:
+    store.transition("e", "running")
+    for _ in range(2):
+        store.append("agent.spawned", effort="e", attempt=1, data={"pid": 1}, key="spawn:e:1")
+        store.append("agent.exited", effort="e", attempt=1, data={"exit_code": 0}, key="exit:e:1")
+        store.append("check.result", effort="e", attempt=1, data={}, key="check:e:1:0")
+        store.append("effort.merged", effort="e", attempt=1, data={}, key="merged:e:1")
+        store.append("agent.stop_requested", effort="e", attempt=1, key="stop:e:1")
+        store.append("conflict.drift", effort="e", attempt=1, key="drift:e:1")
+    assert len(store.events()) == 7
+
+
+@pytest.mark.parametrize("key", ["", "   "])
+def test_a_blank_key_is_refused(store: Store, key: str) -> None:
+    with pytest.raises(UsageError, match="key must not be empty"):
+        store.append("report", effort="e", data={"progress": 10}, key=key)
+    with pytest.raises(UsageError, match="key must not be empty"):
+        store.transition("e", "running", key=key)
+    with pytest.raises(UsageError, match="key must not be empty"):
+        store.append_many([{"kind": "a"}, {"kind": "b", "key": key}])
+    assert store.events() == []
 
 
 def test_append_many_is_one_transaction(store: Store) -> None:

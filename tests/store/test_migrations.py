@@ -107,3 +107,32 @@ def test_consistent_reads_ignore_a_concurrent_writer(tmp_path: Path) -> None:
             writer.append("report", effort="e", data={"progress": 90})
             assert reader.effort("e").progress == 10
         assert reader.effort("e").progress == 90
+
+
+def test_upgrading_a_version_2_store_scopes_its_keys(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.migrate(conn, lambda: None, migrations.MIGRATIONS[:2])
+    rows = [
+        (1, "report", "e1", None, "step-1", '{"progress": 30}'),
+        (2, "check.result", None, "p", "check:0", "{}"),
+        (3, "custom", None, None, "gone", "{}"),
+    ]
+    for seq, kind, effort, phase, key, data in rows:
+        conn.execute(
+            "INSERT INTO events(seq, ts, kind, effort, phase, key, data) "
+            "VALUES (?, 1.0, ?, ?, ?, ?, ?)",
+            (seq, kind, effort, phase, key, data),
+        )
+    # The newest event's number was handed out once: the upgrade must not hand it out again.
+    conn.execute("DELETE FROM events WHERE seq = 3")
+    conn.close()
+    with SqliteStore(path) as s:
+        assert s.schema_version() == migrations.LATEST
+        assert [(e.seq, e.key) for e in s.events()] == [(1, "step-1"), (2, "check:0")]
+        ev = s.append("report", effort="e2", data={"progress": 50}, key="step-1")
+        assert ev is not None and ev.seq == 4
+        assert s.append("report", effort="e1", data={"progress": 50}, key="step-1") is None
+        assert s.append("check.result", phase="p", key="check:0") is None
+        assert s.append("check.result", phase="q", key="check:0") is not None
+        assert s.effort("e2").progress == 50

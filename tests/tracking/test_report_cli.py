@@ -140,3 +140,29 @@ def test_stale_attempt_is_refused(cli: Cli, project: Path, monkeypatch: pytest.M
     assert r.code == 1 and "attempt 1 refused" in r.err
     monkeypatch.setenv("PHASEGATE_ATTEMPT", "2")
     assert cli("report", "8.1.1", "--progress", "30").code == 0
+
+
+def test_the_same_key_in_two_efforts_stores_both(project: Path) -> None:
+    from support import run_phasegate
+
+    r1 = run_phasegate("report", "8.1.1", "--note", "a", "--key", "step-1", cwd=project)
+    r2 = run_phasegate("report", "8.1.2", "--note", "b", "--key", "step-1", cwd=project)
+    assert r1.code == 0 and r2.code == 0 and "stored (event" in r2.out, r2.out
+    again = run_phasegate("report", "8.1.2", "--note", "c", "--key", "step-1", cwd=project)
+    assert again.code == 0 and "already stored" in again.out
+    assert [(e["effort"], e["key"]) for e in _events(project)] == [
+        ("8.1.1", "step-1"),
+        ("8.1.2", "step-1"),
+    ]
+
+
+def test_an_empty_key_is_a_usage_error(project: Path) -> None:
+    from support import run_phasegate
+
+    for _ in range(2):  # the second would have been dropped as a duplicate of the first
+        r = run_phasegate("report", "8.1.1", "--note", "a", "--key", "", cwd=project)
+        assert r.code == 2, (r.out, r.err)
+        assert r.err == "error: idempotency key must not be empty: leave the key out instead\n"
+    r = run_phasegate("report", "8.1.1", "--json", cwd=project, input='{"note": "a", "key": ""}')
+    assert r.code == 2 and "key must not be empty" in r.err
+    assert _events(project) == []

@@ -131,6 +131,37 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         rebuild=True,
     ),
+    Migration(
+        3,
+        "idempotency keys are unique per effort, per phase, or among events with neither",
+        # The UNIQUE on `key` is part of the column definition, which SQLite cannot drop, so
+        # the table is rebuilt. Its AUTOINCREMENT counter is carried over: a copy would only
+        # restart it from the highest seq copied, and seq numbers are never handed out twice.
+        # NULL is indexed as an empty blob, which equals no text: events with no effort (or
+        # no phase) share one scope without colliding with an effort named ''.
+        """
+        CREATE TABLE events_v3 (
+            seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+            ts      REAL NOT NULL,
+            kind    TEXT NOT NULL,
+            effort  TEXT,
+            phase   TEXT,
+            attempt INTEGER,
+            key     TEXT NOT NULL,
+            data    TEXT NOT NULL DEFAULT '{}'
+        );
+        INSERT INTO events_v3(seq, ts, kind, effort, phase, attempt, key, data)
+            SELECT seq, ts, kind, effort, phase, attempt, key, data FROM events ORDER BY seq;
+        DELETE FROM sqlite_sequence WHERE name = 'events_v3';
+        INSERT INTO sqlite_sequence(name, seq)
+            SELECT 'events_v3', seq FROM sqlite_sequence WHERE name = 'events';
+        DROP TABLE events;
+        ALTER TABLE events_v3 RENAME TO events;
+        CREATE INDEX events_effort ON events(effort, seq);
+        CREATE INDEX events_kind ON events(kind, seq);
+        CREATE UNIQUE INDEX events_key ON events(IFNULL(effort, X''), IFNULL(phase, X''), key);
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from phasegate.errors import StateError
+from phasegate.errors import StateError, UsageError
 from phasegate.states import INITIAL_EFFORT, INITIAL_PHASE, can_effort, can_phase
 from phasegate.store import migrations, projection
 from phasegate.store.types import BlockerView, EffortView, Event, MetricSummary, PhaseView
@@ -31,6 +31,11 @@ _EFFORT_COLS = (
     "e.reason, e.started_at, e.finished_at, e.cost, e.tokens, COALESCE(b.n, 0), "
     "e.updated_at, e.exit_code, e.merged_commit, e.reports, e.last_report_at"
 )
+# An idempotency key is unique within its scope: the effort, the phase, or neither. Spelled
+# exactly as the unique index events_key (migration 3), so lookups search that index.
+_IN_SCOPE = (
+    "IFNULL(effort, X'') = IFNULL(?, X'') AND IFNULL(phase, X'') = IFNULL(?, X'') AND key = ?"
+)
 # One grouped pass over open blockers instead of a count per effort.
 _EFFORT_FROM = (
     "efforts e LEFT JOIN (SELECT effort, COUNT(*) AS n FROM blockers "
@@ -40,6 +45,13 @@ _EFFORT_FROM = (
 
 def _event(row: tuple[Any, ...]) -> Event:
     return Event(row[0], row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]))
+
+
+def _check_key(key: str | None) -> None:
+    # A blank key is almost always an unset variable in the sender's script; accepting it
+    # would make every later report that makes the same mistake a silent duplicate.
+    if key is not None and not key.strip():
+        raise UsageError("idempotency key must not be empty: leave the key out instead")
 
 
 def _effort_view(row: tuple[Any, ...]) -> EffortView:
@@ -159,14 +171,11 @@ class SqliteStore:
     ) -> Event | None:
         if not kind:
             raise ValueError("an event needs a kind")
+        _check_key(key)
         report = kind == "report" and effort is not None and attempt is not None
         # A report's duplicate is answered before its attempt is judged, so it is looked up
         # first; any other event's duplicate is caught by the insert itself.
-        if (
-            report
-            and key is not None
-            and c.execute("SELECT 1 FROM events WHERE key = ?", (key,)).fetchone()
-        ):
+        if report and self._by_key(c, key, effort, phase) is not None:
             return None
         if report:
             assert effort is not None
@@ -181,11 +190,11 @@ class SqliteStore:
         stored_key = key if key is not None else os.urandom(16).hex()
         cur = c.execute(
             "INSERT INTO events(ts, kind, effort, phase, attempt, key, data) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING",
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (ts, kind, effort, phase, attempt, stored_key, json.dumps(payload, default=str)),
         )
         if cur.rowcount == 0:
-            return None  # an event with this key is already stored
+            return None  # an event with this key is already stored in this scope
         seq = cur.lastrowid
         assert seq is not None
         ev = Event(seq, ts, kind, effort, phase, attempt, stored_key, payload)
@@ -225,11 +234,14 @@ class SqliteStore:
         row = c.execute("SELECT attempt FROM efforts WHERE id = ?", (effort,)).fetchone()
         return int(row[0]) if row else 0
 
-    def _by_key(self, c: sqlite3.Connection, key: str | None) -> Event | None:
+    def _by_key(
+        self, c: sqlite3.Connection, key: str | None, effort: str | None, phase: str | None
+    ) -> Event | None:
         if key is None:
             return None
-        row = c.execute(f"SELECT {_EVENT_COLS} FROM events WHERE key = ?", (key,)).fetchone()
-        return _event(row) if row else None
+        row = c.execute(f"SELECT {_EVENT_COLS} FROM events WHERE {_IN_SCOPE}", (effort, phase, key))
+        found = row.fetchone()
+        return _event(found) if found else None
 
     def transition(
         self,
@@ -255,7 +267,8 @@ class SqliteStore:
         key: str | None,
         expect: str | None,
     ) -> Event:
-        seen = self._by_key(c, key)
+        _check_key(key)
+        seen = self._by_key(c, key, effort, None)
         if seen is not None:
             return seen
         row = c.execute("SELECT state, attempt FROM efforts WHERE id = ?", (effort,)).fetchone()
@@ -424,8 +437,8 @@ class SqliteStore:
         rows = self._rows("SELECT text FROM notes WHERE effort = ? ORDER BY seq", (effort,))
         return [r[0] for r in rows]
 
-    def has_key(self, key: str) -> bool:
-        return bool(self._rows("SELECT 1 FROM events WHERE key = ?", (key,)))
+    def has_key(self, key: str, *, effort: str | None = None, phase: str | None = None) -> bool:
+        return bool(self._rows(f"SELECT 1 FROM events WHERE {_IN_SCOPE}", (effort, phase, key)))
 
     def last_seq(self) -> int:
         return int(self._rows("SELECT COALESCE(MAX(seq), 0) FROM events")[0][0])
