@@ -136,3 +136,11 @@ def test_upgrading_a_version_2_store_scopes_its_keys(tmp_path: Path) -> None:
         assert s.append("check.result", phase="p", key="check:0") is None
         assert s.append("check.result", phase="q", key="check:0") is not None
         assert s.effort("e2").progress == 50
+
+
+@pytest.mark.parametrize("db", [":memory:", "sqlite:///:memory:", "./:memory:"])
+def test_an_in_memory_store_is_refused(tmp_path: Path, db: str) -> None:
+    with pytest.raises(UsageError, match="in-memory database would lose every event"):
+        db_path(db, state_dir=tmp_path)
+    with pytest.raises(UsageError, match="in-memory"):
+        open_store(db, state_dir=tmp_path)

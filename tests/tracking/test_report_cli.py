@@ -166,3 +166,17 @@ def test_an_empty_key_is_a_usage_error(project: Path) -> None:
     r = run_phasegate("report", "8.1.1", "--json", cwd=project, input='{"note": "a", "key": ""}')
     assert r.code == 2 and "key must not be empty" in r.err
     assert _events(project) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(["--db", ":memory:"], {}), ([], {"PHASEGATE_DB": ":memory:"})],
+)
+def test_an_in_memory_store_is_refused_not_lost(
+    project: Path, args: list[str], env: dict[str, str]
+) -> None:
+    from support import run_phasegate
+
+    r = run_phasegate("report", "8.1.1", "--note", "a", *args, cwd=project, env=env)
+    assert r.code == 2, (r.out, r.err)
+    assert r.out == "" and len(r.err.splitlines()) == 1 and "in-memory database" in r.err

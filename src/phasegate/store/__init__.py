@@ -48,8 +48,17 @@ def db_path(db: str | None, *, state_dir: Path) -> Path:
         # sqlite:///rel/path is relative; sqlite:////abs/path is absolute (as in SQLAlchemy).
         if not rest.startswith("/") or not rest[1:]:
             raise UsageError(f"store {db!r}: expected sqlite:///PATH")
-        return Path(rest[1:])
-    return Path(db)
+        path = Path(rest[1:])
+    else:
+        path = Path(db)
+    # SQLite reads this name as a database that lives only as long as the process: every
+    # report would be acknowledged and then lost when the command exits.
+    if str(path) == ":memory:":
+        raise UsageError(
+            f"store {db!r}: an in-memory database would lose every event when the command "
+            "exits; give a file path"
+        )
+    return path
 
 
 def open_store(
