@@ -53,8 +53,9 @@ def test_a_new_migration_runs_once_and_can_rebuild(tmp_path: Path) -> None:
     )
     assert rebuilt == [1]
     conn.close()
-    with SqliteStore(path) as s:  # an older program still reads the newer file
-        assert s.effort("e").progress == 40
+    # This program does not know the extra migration: the file is newer than it.
+    with pytest.raises(UsageError, match="written by a newer phasegate"):
+        SqliteStore(path)
 
 
 def test_failed_migration_leaves_the_old_version(tmp_path: Path) -> None:
@@ -144,3 +145,23 @@ def test_an_in_memory_store_is_refused(tmp_path: Path, db: str) -> None:
         db_path(db, state_dir=tmp_path)
     with pytest.raises(UsageError, match="in-memory"):
         open_store(db, state_dir=tmp_path)
+
+
+def test_a_store_from_a_newer_phasegate_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(UsageError) as info:
+        open_store(str(path), state_dir=tmp_path)
+    assert str(info.value) == (
+        f"store {path}: written by a newer phasegate (schema version 99; this one knows up "
+        f"to {migrations.LATEST}); upgrade phasegate to use it"
+    )
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 99
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert conn.execute("SELECT name FROM sqlite_master").fetchall() == []
+    conn.close()
+    with pytest.raises(migrations.NewerSchema):
+        migrations.migrate(sqlite3.connect(path, isolation_level=None), lambda: None)

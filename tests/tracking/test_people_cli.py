@@ -121,3 +121,20 @@ def test_commands_without_a_plan_are_usage_errors(cli: Cli, project: Path) -> No
     for cmd in (["status"], ["ready"], ["log"], ["report", "x", "--progress", "1"]):
         r = cli(*cmd)
         assert r.code == 2 and "no phasegate.yaml here" in r.err
+
+
+def test_a_store_written_by_a_newer_phasegate_is_refused(project: Path) -> None:
+    import sqlite3
+
+    from support import run_phasegate
+
+    db = project / ".phasegate" / "state.db"
+    db.parent.mkdir()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    for args in (["status"], ["report", "8.1.1", "--note", "x"], ["log"]):
+        r = run_phasegate(*args, cwd=project)
+        assert r.code == 2, (args, r.out, r.err)
+        assert r.err.count("\n") == 1 and "Traceback" not in r.err
+        assert "state.db: written by a newer phasegate (schema version 99;" in r.err

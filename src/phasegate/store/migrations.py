@@ -167,6 +167,15 @@ MIGRATIONS: tuple[Migration, ...] = (
 LATEST = MIGRATIONS[-1].version
 
 
+class NewerSchema(Exception):
+    """The database was written by a phasegate that knows migrations this one does not."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(f"schema version {found}, newer than {known}")
+        self.found = found
+        self.known = known
+
+
 def pending(current: int) -> list[Migration]:
     return [m for m in MIGRATIONS if m.version > current]
 
@@ -179,14 +188,15 @@ def migrate(
     """Bring the database to the newest schema; returns the version it ended at.
 
     Runs inside one BEGIN IMMEDIATE transaction that re-reads the version, so several
-    processes opening a fresh database at once migrate it exactly once.
+    processes opening a fresh database at once migrate it exactly once. NewerSchema for a
+    database past the newest migration in `migrations`.
     """
-    (current,) = conn.execute("PRAGMA user_version").fetchone()
-    if current >= migrations[-1].version:
-        return int(current)
+    current = refuse_newer(conn, migrations)
+    if current == migrations[-1].version:
+        return current
     conn.execute("BEGIN IMMEDIATE")
     try:
-        (current,) = conn.execute("PRAGMA user_version").fetchone()
+        current = refuse_newer(conn, migrations)
         todo = [m for m in migrations if m.version > current]
         needs_rebuild = False
         for m in todo:
@@ -200,7 +210,19 @@ def migrate(
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return migrations[-1].version if todo else int(current)
+    return migrations[-1].version if todo else current
+
+
+def refuse_newer(conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> int:
+    """The database's schema version; NewerSchema if it is past the newest migration known.
+
+    A newer schema may have moved or reinterpreted what this version reads and writes
+    (tables, key scopes, projections): reading it could mislead, and writing could corrupt.
+    """
+    (current,) = conn.execute("PRAGMA user_version").fetchone()
+    if current > migrations[-1].version:
+        raise NewerSchema(int(current), migrations[-1].version)
+    return int(current)
 
 
 def _statements(sql: str) -> list[str]:

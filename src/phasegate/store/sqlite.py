@@ -86,13 +86,28 @@ class SqliteStore:
         self._conn = sqlite3.connect(
             self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
-        self._setup()
+        try:
+            self._setup()
+        except BaseException:
+            self._conn.close()
+            raise
 
     # -- connection -------------------------------------------------------------------
 
     def _setup(self) -> None:
+        try:
+            self._configure_and_migrate()
+        except migrations.NewerSchema as e:
+            raise UsageError(
+                f"store {self.path}: written by a newer phasegate (schema version {e.found}; "
+                f"this one knows up to {e.known}); upgrade phasegate to use it"
+            ) from None
+
+    def _configure_and_migrate(self) -> None:
         c = self._conn
         c.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        # Before anything below changes the file; migrate() checks again under its lock.
+        migrations.refuse_newer(c)
         # Switching a fresh file to WAL takes a lock the busy handler does not always wait
         # for, so several processes creating the store at once retry here.
         deadline = time.monotonic() + BUSY_TIMEOUT_S
