@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from phasegate.errors import StateError, UsageError
+from phasegate.errors import InputError, StateError, UsageError
 from phasegate.store import Store
 from store.clocks import FakeClock
 
@@ -306,3 +306,19 @@ def test_consistent_reads_see_one_moment(store: Store) -> None:
         with store.consistent():  # nesting is harmless
             assert store.effort("e").progress == first
     assert first == 10
+
+
+def test_report_totals_stay_finite_and_within_64_bits(store: Store) -> None:
+    big = 2**63 - 1
+    assert store.append("report", effort="e", data={"cost": 1e308, "tokens": big - 1})
+    with pytest.raises(InputError, match="cost: 1e\\+308 would bring the recorded total"):
+        store.append("report", effort="e", data={"cost": 1e308})
+    with pytest.raises(InputError, match="all efforts"):
+        store.append("report", effort="f", data={"cost": 1e308})
+    with pytest.raises(InputError, match="tokens: 2 would bring the recorded total"):
+        store.append("report", effort="e", data={"tokens": 2})
+    with pytest.raises(InputError, match="tokens: 2 would"):
+        store.append("report", effort="f", data={"tokens": 2})
+    assert store.append("report", effort="e", data={"tokens": 1, "cost": 1.0})
+    assert (store.effort("e").cost, store.effort("e").tokens) == (1e308, big)
+    assert len(store.events()) == 2

@@ -180,3 +180,65 @@ def test_an_in_memory_store_is_refused_not_lost(
     r = run_phasegate("report", "8.1.1", "--note", "a", *args, cwd=project, env=env)
     assert r.code == 2, (r.out, r.err)
     assert r.out == "" and len(r.err.splitlines()) == 1 and "in-memory database" in r.err
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["--tokens", "1e30"], None, "tokens: at most 9223372036854775807 in one report"),
+        (["--tokens", "9223372036854775808"], None, "tokens: at most"),
+        (["--json"], '{"tokens": 100000000000000000000}', "tokens: at most"),
+        (["--json"], '{"tokens": 1e400}', "tokens: expected a finite number"),
+    ],
+)
+def test_counts_beyond_what_the_store_keeps_are_refused(
+    project: Path, args: list[str], stdin: str | None, message: str
+) -> None:
+    from support import run_phasegate
+
+    r = run_phasegate("report", "8.1.1", *args, cwd=project, input=stdin)
+    assert r.code == 1, (r.out, r.err)
+    assert r.err.count("\n") == 1 and message in r.err, r.err
+    assert not (project / ".phasegate" / "state.db").exists() or _events(project) == []
+
+
+def test_token_totals_stay_exact_and_within_bounds(project: Path) -> None:
+    from support import run_phasegate
+
+    big = str(2**63 - 2)  # a float would round it
+    assert run_phasegate("report", "8.1.1", "--tokens", big, cwd=project).code == 0
+    assert run_phasegate("report", "8.1.1", "--tokens", "1", cwd=project).code == 0
+    r = run_phasegate("report", "8.1.1", "--tokens", "1", cwd=project)
+    assert r.code == 1 and "would bring the recorded total past 9223372036854775807" in r.err
+    r = run_phasegate("report", "8.1.2", "--tokens", "1", cwd=project)  # the plan's total
+    assert r.code == 1 and "all efforts" in r.err
+    st = run_phasegate("status", "--json", cwd=project)
+    by_id = {e["id"]: e for e in json.loads(st.out)["efforts"]}
+    assert (by_id["8.1.1"]["tokens"], by_id["8.1.2"]["tokens"]) == (2**63 - 1, 0)
+
+
+def _strict_json(text: str) -> object:
+    def refuse(name: str) -> object:
+        raise AssertionError(f"not JSON: {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_a_cost_that_would_make_a_total_infinite_is_refused(project: Path) -> None:
+    """The first report stands; the one that would overflow the effort's total, or the sum
+    over all efforts, is refused, so status --json stays valid JSON."""
+    from support import run_phasegate
+
+    assert run_phasegate("report", "8.1.1", "--cost", "1e308", cwd=project).code == 0
+    for effort in ("8.1.1", "8.1.2"):
+        r = run_phasegate("report", effort, "--cost", "1e308", cwd=project)
+        assert r.code == 1, (r.out, r.err)
+        assert r.err.count("\n") == 1 and "cost: 1e+308 would bring the recorded total" in r.err
+    assert run_phasegate("report", "8.1.2", "--cost", "2.5", cwd=project).code == 0
+    st = run_phasegate("status", "--json", cwd=project)
+    assert st.code == 0
+    doc = _strict_json(st.out)
+    assert isinstance(doc, dict)
+    costs = {e["id"]: e["cost"] for e in doc["efforts"]}
+    assert (costs["8.1.1"], costs["8.1.2"]) == (1e308, 2.5)
+    assert len(_events(project)) == 2

@@ -122,6 +122,11 @@ def _open_blocker(c: Cursor, ev: Event, item: dict[str, Any], effort: str | None
     )
 
 
+def report_amounts(data: dict[str, Any]) -> tuple[float, int]:
+    """The cost and tokens a report adds to its effort's totals."""
+    return float(data.get("cost") or 0), int(data.get("tokens") or 0)
+
+
 def _report(c: Cursor, ev: Event) -> None:
     assert ev.effort is not None
     _ensure_effort(c, ev.effort)
@@ -140,18 +145,11 @@ def _report(c: Cursor, ev: Event) -> None:
     if isinstance(total, int) and total > 0 and d.get("progress") is None:
         # Without an explicit figure, progress follows the share of deliverables done.
         progress = max(progress, min(100.0, 100.0 * len(tasks) / total))
+    cost, tokens = report_amounts(d)
     c.execute(
         "UPDATE efforts SET tasks_done = ?, progress = ?, cost = cost + ?, tokens = tokens + ?, "
         "reports = reports + 1, last_report_at = ?, updated_at = ? WHERE id = ?",
-        (
-            json.dumps(tasks),
-            progress,
-            float(d.get("cost") or 0),
-            int(d.get("tokens") or 0),
-            ev.ts,
-            ev.ts,
-            ev.effort,
-        ),
+        (json.dumps(tasks), progress, cost, tokens, ev.ts, ev.ts, ev.effort),
     )
     for k, v in (d.get("metrics") or {}).items():
         _metric(c, ev, str(k), v)

@@ -9,6 +9,7 @@ through the busy timeout instead of failing.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import threading
@@ -19,10 +20,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from phasegate.errors import StateError, UsageError
+from phasegate.errors import InputError, StateError, UsageError
 from phasegate.states import INITIAL_EFFORT, INITIAL_PHASE, can_effort, can_phase
 from phasegate.store import migrations, projection
-from phasegate.store.types import BlockerView, EffortView, Event, MetricSummary, PhaseView
+from phasegate.store.types import (
+    MAX_INTEGER,
+    BlockerView,
+    EffortView,
+    Event,
+    MetricSummary,
+    PhaseView,
+)
 
 BUSY_TIMEOUT_S = 60.0
 _EVENT_COLS = "seq, ts, kind, effort, phase, attempt, key, data"
@@ -201,6 +209,8 @@ class SqliteStore:
                     f"the current attempt is {current}"
                 )
         payload = dict(data or {})
+        if kind == "report" and effort is not None:
+            self._check_totals(c, effort, payload)
         ts = float(self.clock())
         stored_key = key if key is not None else os.urandom(16).hex()
         cur = c.execute(
@@ -215,6 +225,34 @@ class SqliteStore:
         ev = Event(seq, ts, kind, effort, phase, attempt, stored_key, payload)
         projection.apply(c, ev)
         return ev
+
+    def _check_totals(self, c: sqlite3.Connection, effort: str, data: dict[str, Any]) -> None:
+        """Refuse a report that would push its effort's or the whole store's cost or tokens
+        past what can be recorded: an infinite cost is not JSON (status --json would print
+        Infinity), and an INTEGER column past 64 bits cannot be stored at all. Checked in the
+        writing transaction, so reports arriving together cannot slip past it between them."""
+        cost, tokens = projection.report_amounts(data)
+        if not cost and not tokens:
+            return
+        row = c.execute("SELECT cost, tokens FROM efforts WHERE id = ?", (effort,)).fetchone()
+        had_cost, had_tokens = (float(row[0]), int(row[1])) if row else (0.0, 0)
+        (all_cost,) = c.execute("SELECT TOTAL(cost) FROM efforts").fetchone()
+        try:  # SUM, not TOTAL: exact, where a float would round near the bound
+            (all_tokens,) = c.execute("SELECT COALESCE(SUM(tokens), 0) FROM efforts").fetchone()
+        except sqlite3.OperationalError as e:
+            if "overflow" not in str(e):
+                raise
+            all_tokens = MAX_INTEGER + 1  # only a store written before this bound gets here
+        if not math.isfinite(had_cost + cost) or not math.isfinite(all_cost + cost):
+            raise InputError(
+                f"cost: {cost:g} would bring the recorded total past what can be stored "
+                f"(effort {effort} has {had_cost:g}, all efforts {all_cost:g}); nothing stored"
+            )
+        if had_tokens + tokens > MAX_INTEGER or all_tokens + tokens > MAX_INTEGER:
+            raise InputError(
+                f"tokens: {tokens} would bring the recorded total past {MAX_INTEGER} "
+                f"(effort {effort} has {had_tokens}, all efforts {all_tokens}); nothing stored"
+            )
 
     def append(
         self,

@@ -10,6 +10,9 @@ from typing import Any, Protocol
 
 from phasegate.errors import StateError
 
+# The largest whole number a store keeps exactly (SQLite's INTEGER is a signed 64-bit value).
+MAX_INTEGER = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class Event:

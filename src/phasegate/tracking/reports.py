@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from phasegate.errors import InputError
+from phasegate.store.types import MAX_INTEGER
 from phasegate.tracking.facts import EffortFacts, PlanFacts
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -131,16 +132,30 @@ def build(facts: PlanFacts, f: EffortFacts, raw: RawReport) -> dict[str, Any]:
             raise InputError(f"cost: must not be negative, got {raw.cost!r}")
         data["cost"] = c
     if raw.tokens is not None:
-        n = number(raw.tokens, "tokens")
-        if n < 0 or not n.is_integer():
-            raise InputError(f"tokens: expected a whole number >= 0, got {raw.tokens!r}")
-        data["tokens"] = int(n)
+        data["tokens"] = _count(raw.tokens, "tokens")
     if len(data) == 1:
         raise InputError(
             "empty report: pass --task-done, --progress, --blocker, --metric, --note, --cost "
             "or --tokens"
         )
     return data
+
+
+def _count(text: object, what: str) -> int:
+    """A whole number >= 0 that the store can keep (at most MAX_INTEGER)."""
+    try:
+        # Exact for integers written out in full, which a float would round past 2**53.
+        n = int(str(text).strip())
+    except ValueError:
+        f = number(text, what)
+        if not f.is_integer():
+            raise InputError(f"{what}: expected a whole number >= 0, got {text!r}") from None
+        n = int(f)
+    if n < 0:
+        raise InputError(f"{what}: expected a whole number >= 0, got {text!r}")
+    if n > MAX_INTEGER:
+        raise InputError(f"{what}: at most {MAX_INTEGER} in one report, got {text!r}")
+    return n
 
 
 def _text(value: object, what: str) -> str:
