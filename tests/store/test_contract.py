@@ -322,3 +322,16 @@ def test_report_totals_stay_finite_and_within_64_bits(store: Store) -> None:
     assert store.append("report", effort="e", data={"tokens": 1, "cost": 1.0})
     assert (store.effort("e").cost, store.effort("e").tokens) == (1e308, big)
     assert len(store.events()) == 2
+
+
+def test_text_that_is_not_unicode_stores_nothing(store: Store) -> None:
+    store.transition("e", "running")
+    with pytest.raises(InputError, match="not valid Unicode"):
+        store.append("report", effort="e", data={"note": "\ud800"})
+    with pytest.raises(InputError, match="not valid Unicode"):
+        store.transition("e", "blocked", reason="\udcff")
+    with pytest.raises(InputError, match="not valid Unicode"):
+        store.append_many([{"kind": "a"}, {"kind": "b", "key": "\udcff"}])
+    assert len(store.events()) == 1 and store.notes("e") == []
+    assert store.effort("e").state == "running"
+    assert store.append("report", effort="e", data={"note": "still writable"})

@@ -138,3 +138,16 @@ def test_a_store_written_by_a_newer_phasegate_is_refused(project: Path) -> None:
         assert r.code == 2, (args, r.out, r.err)
         assert r.err.count("\n") == 1 and "Traceback" not in r.err
         assert "state.db: written by a newer phasegate (schema version 99;" in r.err
+
+
+def test_a_reason_that_is_not_unicode_is_refused_by_the_store(project: Path) -> None:
+    from support import run_phasegate
+
+    assert run_phasegate("start", "8.1.1", cwd=project).code == 0
+    r = run_phasegate("block", "8.1.1", "--reason", "no \udcff creds", cwd=project)
+    assert r.code == 1, (r.out, r.err)
+    assert r.err == (
+        "error: refused text that is not valid Unicode ('\\udcff' is not a character; "
+        "send UTF-8); nothing stored\n"
+    )
+    assert _state(project, "8.1.1") == "running"

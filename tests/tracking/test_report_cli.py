@@ -242,3 +242,29 @@ def test_a_cost_that_would_make_a_total_infinite_is_refused(project: Path) -> No
     costs = {e["id"]: e["cost"] for e in doc["efforts"]}
     assert (costs["8.1.1"], costs["8.1.2"]) == (1e308, 2.5)
     assert len(_events(project)) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["--note", "caf\udcff"], None, "note: not valid Unicode text ('\\udcff' at position 3"),
+        (
+            ["--json"],
+            '{"note": "\\ud800"}',
+            "note: not valid Unicode text ('\\ud800' at position 0",
+        ),
+        (["--json"], '{"blocker": "a\\udc00b"}', "blocker: not valid Unicode text"),
+        (["--blocker", "\udcff", "--severity", "high"], None, "blocker: not valid Unicode"),
+        (["--note", "x", "--key", "\udcff"], None, "refused text that is not valid Unicode"),
+    ],
+)
+def test_text_that_is_not_unicode_is_refused(
+    project: Path, args: list[str], stdin: str | None, message: str
+) -> None:
+    """Refused rather than repaired: what is stored is what was sent, or nothing."""
+    from support import run_phasegate
+
+    r = run_phasegate("report", "8.1.1", *args, cwd=project, input=stdin)
+    assert r.code == 1, (r.out, r.err)
+    assert r.err.count("\n") == 1 and message in r.err and "Traceback" not in r.err, r.err
+    assert not (project / ".phasegate" / "state.db").exists() or _events(project) == []

@@ -159,6 +159,17 @@ class SqliteStore:
             c.execute("BEGIN IMMEDIATE")
             try:
                 yield c
+            except UnicodeEncodeError as e:
+                c.execute("ROLLBACK")
+                # Text that is not Unicode (bytes that were not UTF-8, a lone surrogate)
+                # cannot be written to a column. Rolled back, so neither the event nor its
+                # projection is stored, and whatever a command let through, its sender gets
+                # a message instead of a traceback.
+                bad = e.object[e.start : e.end]
+                raise InputError(
+                    f"refused text that is not valid Unicode ({bad!r} is not a character; "
+                    "send UTF-8); nothing stored"
+                ) from None
             except BaseException:
                 c.execute("ROLLBACK")
                 raise

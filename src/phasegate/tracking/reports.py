@@ -161,6 +161,17 @@ def _count(text: object, what: str) -> int:
 def _text(value: object, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{what}: expected non-empty text, got {value!r}")
+    # Lone surrogates come from bytes that were not UTF-8 (on the command line) or from a
+    # JSON escape such as \ud800. Refused rather than replaced with U+FFFD: a note or blocker
+    # is stored exactly as sent or not at all, and the sender, told so, can resend it.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        bad = value[e.start : e.end]
+        raise InputError(
+            f"{what}: not valid Unicode text ({bad!r} at position {e.start} is not a "
+            "character; send UTF-8)"
+        ) from None
     return value.strip()
 
 
