@@ -268,3 +268,20 @@ def test_text_that_is_not_unicode_is_refused(
     assert r.code == 1, (r.out, r.err)
     assert r.err.count("\n") == 1 and message in r.err and "Traceback" not in r.err, r.err
     assert not (project / ".phasegate" / "state.db").exists() or _events(project) == []
+
+
+@pytest.mark.parametrize(
+    ("stdin", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "JSON on stdin is nested too deeply"),
+        ('{"note": ' * 100_000 + "1" + "}" * 100_000, "JSON on stdin is nested too deeply"),
+        ('{"tokens": ' + "1" * 5000 + "}", "a number on stdin has too many digits"),
+    ],
+)
+def test_json_the_decoder_cannot_hold_is_refused(project: Path, stdin: str, message: str) -> None:
+    from support import run_phasegate
+
+    r = run_phasegate("report", "8.1.1", "--json", cwd=project, input=stdin)
+    assert r.code == 1, (r.out, r.err[-500:])
+    assert r.err == f"error: malformed report: {message}\n"
+    assert not (project / ".phasegate" / "state.db").exists() or _events(project) == []

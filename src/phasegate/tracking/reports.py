@@ -185,12 +185,27 @@ def _list(value: object, what: str) -> list[Any]:
 
 def from_json(text: str) -> tuple[RawReport, str | None, str | None]:
     """A report object from stdin: (report, effort, key)."""
+    # The decoder, and str() and json.dumps() of what it returns, recurse once per nested
+    # array or object: input nested past the interpreter's limit is refused, not a crash.
+    too_deep = InputError("malformed report: JSON on stdin is nested too deeply")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(
             f"malformed JSON on stdin: {e.msg} at line {e.lineno} column {e.colno}"
         ) from None
+    except RecursionError:
+        raise too_deep from None
+    except ValueError:
+        # The one other ValueError: Python reads no integer of more than 4300 digits.
+        raise InputError("malformed report: a number on stdin has too many digits") from None
+    try:
+        return _from_doc(doc)
+    except RecursionError:
+        raise too_deep from None
+
+
+def _from_doc(doc: object) -> tuple[RawReport, str | None, str | None]:
     if not isinstance(doc, dict):
         raise InputError('malformed report: expected a JSON object such as {"progress": 50}')
     unknown = sorted(set(doc) - JSON_KEYS)
