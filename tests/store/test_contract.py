@@ -335,3 +335,24 @@ def test_text_that_is_not_unicode_stores_nothing(store: Store) -> None:
     assert len(store.events()) == 1 and store.notes("e") == []
     assert store.effort("e").state == "running"
     assert store.append("report", effort="e", data={"note": "still writable"})
+
+
+def test_rework_starts_progress_and_deliverables_again(store: Store) -> None:
+    store.transition("e", "running")
+    store.append(
+        "report",
+        effort="e",
+        attempt=1,
+        data={"tasks_done": ["a", "b"], "deliverables_total": 2, "cost": 1.5, "tokens": 10},
+    )
+    store.transition("e", "done")
+    store.append("effort.unmerged", effort="e", data={"reason": "rolled back"})
+    store.transition("e", "rework", reason="rolled back")
+    v = store.effort("e")
+    assert (v.state, v.progress, v.tasks_done) == ("rework", 0, [])
+    assert (v.cost, v.tokens, v.reports) == (1.5, 10, 1)  # spent is spent
+    store.append("report", effort="e", data={"tasks_done": ["b"], "deliverables_total": 2})
+    assert (store.effort("e").progress, store.effort("e").tasks_done) == (50, ["b"])
+    before = store.efforts()
+    store.rebuild()
+    assert store.efforts() == before

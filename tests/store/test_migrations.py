@@ -165,3 +165,20 @@ def test_a_store_from_a_newer_phasegate_is_refused_untouched(tmp_path: Path) -> 
     conn.close()
     with pytest.raises(migrations.NewerSchema):
         migrations.migrate(sqlite3.connect(path, isolation_level=None), lambda: None)
+
+
+def test_upgrading_resets_efforts_already_in_rework(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SqliteStore(path) as s:
+        s.transition("e", "running")
+        s.append("report", effort="e", data={"progress": 100, "tasks_done": ["a"]})
+        s.transition("e", "done")
+        s.transition("e", "rework")
+    # What a version 3 store holds: rework did not touch progress or deliverables then.
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("UPDATE efforts SET progress = 100, tasks_done = '[\"a\"]'")
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    with SqliteStore(path) as s:
+        v = s.effort("e")
+        assert (v.state, v.progress, v.tasks_done, v.reports) == ("rework", 0, [], 1)

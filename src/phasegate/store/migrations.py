@@ -162,6 +162,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE UNIQUE INDEX events_key ON events(IFNULL(effort, X''), IFNULL(phase, X''), key);
         """,
     ),
+    Migration(
+        4,
+        "an effort sent back to rework starts again from no progress and no deliverables",
+        "",
+        rebuild=True,
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

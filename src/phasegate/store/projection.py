@@ -54,6 +54,12 @@ def _effort_state(c: Cursor, ev: Event) -> None:
         values.update(started_at=ev.ts, finished_at=None, exit_code=None)
     elif to in FINISHED:
         values["finished_at"] = ev.ts
+    if to == "rework":
+        # Its work was taken back (rolled back, or to be redone after a conflict or a
+        # rejection): what it reported before no longer describes what is delivered, so
+        # progress and deliverables start again from its next report. The reports stay
+        # in the log; cost and tokens, already spent, stay in the totals.
+        values.update(progress=0.0, tasks_done="[]")
     _set_effort(c, ev.effort, values)
 
 
