@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import Counter
+from collections.abc import Iterable
 from itertools import pairwise
 from typing import Any
 
@@ -14,9 +17,33 @@ def _num(x: float) -> str:
     return f"{int(x)}" if float(x).is_integer() else f"{x:g}"
 
 
-def _mid(ident: str) -> str:
-    """A Mermaid-safe node id: dots and dashes are not allowed there."""
+def _plain_mid(ident: str) -> str:
     return "n_" + re.sub(r"[^A-Za-z0-9_]", "_", ident)
+
+
+def mermaid_ids(idents: Iterable[str]) -> dict[str, str]:
+    """Mermaid-safe node ids, one per plan id and all distinct.
+
+    Mermaid takes only letters, digits and '_' there, so 'a-b', 'a_b' and 'a.b' share the
+    plain form 'n_a_b'; ids that share one get a short hash of themselves added, which
+    keeps a node's name the same from one rendering to the next.
+    """
+    idents = list(dict.fromkeys(idents))
+    plain = {i: _plain_mid(i) for i in idents}
+    shared = Counter(plain.values())
+    out: dict[str, str] = {}
+    seen: set[str] = set()
+    for i in idents:
+        name = plain[i]
+        if shared[name] > 1:
+            name += "_" + hashlib.sha1(i.encode()).hexdigest()[:6]
+        base, k = name, 2
+        while name in seen:  # a hashed name that happens to be another id's plain form
+            name = f"{base}_{k}"
+            k += 1
+        seen.add(name)
+        out[i] = name
+    return out
 
 
 def _esc(text: str) -> str:
@@ -26,6 +53,12 @@ def _esc(text: str) -> str:
 def mermaid(plan: Plan, g: PlanGraph, *, direction: str = "TD") -> str:
     crit = g.critical_efforts()
     lines = [f"graph {direction}"]
+    node = mermaid_ids([*(x.id for x in plan.external), *(e.id for e in plan.efforts)])
+
+    def _mid(ident: str) -> str:
+        # a plan built in code, never validated, may depend on an id it does not declare
+        return node.get(ident) or _plain_mid(ident)
+
     depended = {d for e in plan.efforts for d in e.depends_on}
     for x in plan.external:
         if x.id in depended:
