@@ -75,3 +75,22 @@ def test_positions_are_located_on_demand() -> None:
     assert (key.line, key.col) == (4, 5)
     # a path that does not exist falls back to its deepest existing ancestor
     assert doc.locate(("efforts", 0, "nope")).line == 3
+
+
+def test_keys_overriding_a_merge_are_not_duplicates() -> None:
+    text = "b: &b {x: 1, y: 2}\na: {<<: *b, x: 3}\nc: {<<: [*b, {z: 4}], y: 5}\n"
+    doc = parse(text)
+    assert doc.data == yaml.safe_load(text)
+    assert doc.duplicates == []
+    assert parse("a: {x: 1, x: 2}\n").duplicates != []
+
+
+def test_respelled_numbers_are_kept_where_they_land() -> None:
+    doc = parse("b: &b {id: 0x10}\na: {<<: [*b], n: 017, m: 12, f: 8.10}\n")
+    assert doc.written(("a", "id"), 16) == "0x10"
+    assert doc.written(("a", "n"), 15) == "017"
+    assert doc.written(("a", "m"), 12) is None
+    assert doc.written(("a", "f"), 8.1) == "8.10"
+    # text left behind by a merged value that a later key overrides is not quoted
+    over = parse("b: &b {id: 0x10}\na: {<<: *b, id: 12}\n")
+    assert over.data["a"]["id"] == 12 and over.written(("a", "id"), 12) is None

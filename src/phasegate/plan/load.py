@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from phasegate.errors import Diagnostic, PlanInvalid, PlanNotFound
 from phasegate.plan.discover import find_plan, state_dir_of
-from phasegate.plan.model import Plan
+from phasegate.plan.model import Plan, number_id_message
 from phasegate.plan.yamlpos import Document, PathPart, YamlProblem, parse
 
 if TYPE_CHECKING:
@@ -145,6 +145,11 @@ def _structural(err: Any, doc: Document, display: str) -> list[Diagnostic]:
         kind = e["type"]
         loc = _clean_loc(doc.data, e["loc"], kind)
         msg = _message(kind, e, loc)
+        got = e.get("input")
+        if isinstance(got, float) and msg == number_id_message(str(got), got):
+            written = doc.written(loc, got)
+            if written is not None:
+                msg = number_id_message(written, got)  # quote '8.10', not the 8.1 it became
         msgs = grouped.setdefault(loc, [])
         if msg not in msgs:
             msgs.append(msg)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from phasegate.plan.expr import ExprError, parse_duration, parse_threshold
+from phasegate.plan.expr import ExprError, parse_duration, parse_number, parse_threshold
 
 Severity = Literal["critical", "high", "medium", "low"]
 Priority = Literal["critical", "high", "medium", "low"]
@@ -43,12 +43,50 @@ def _check_duration(v: str | int | float) -> str | int | float:
     return v
 
 
+def number_id_message(text: str, value: object) -> str:
+    """The loader repeats this with the id as written, which the model never sees."""
+    return f"id {text} reads as the number {value}; quote it, as in '{text}'"
+
+
 def _coerce_id(v: object) -> object:
     # `id: 12` is a natural thing to write; floats are not (8.10 would read as 8.1).
     if isinstance(v, int) and not isinstance(v, bool):
         return str(v)
     if isinstance(v, float):
-        raise ValueError(f"id {v!r} reads as a number; quote it, as in '{v}'")
+        raise ValueError(number_id_message(str(v), v))
+    return v
+
+
+def _number(v: object) -> float:
+    try:
+        return parse_number(v)
+    except ExprError as e:
+        raise ValueError(str(e)) from None
+
+
+def wave_label(v: object) -> int:
+    """A wave label as every command reads it. Pydantic alone would take `'1'` and `true`
+    as 1 while the graph ignored them, so the two would disagree on the waves."""
+    if isinstance(v, str):
+        raise ValueError(f"wave label must be a number, as in 'wave: 2', not the text {v!r}")
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ValueError(f"wave label must be a whole number such as 2, got {v!r}")
+    if v < 1:
+        raise ValueError(f"wave labels start at 1, got {v}")
+    return v
+
+
+def _check_command(v: str | list[str]) -> str | list[str]:
+    # An empty shell command "succeeds" without doing anything, and an empty argv cannot
+    # be started at all: either way `run` would misbehave long after `check` said ok.
+    empty = not v.strip() if isinstance(v, str) else not v or not v[0].strip()
+    if empty:
+        raise ValueError(
+            "empty command: give the command to run, as a string for the shell or a list of "
+            "arguments (or leave the key out)"
+        )
     return v
 
 
@@ -56,11 +94,23 @@ Id = Annotated[str, BeforeValidator(_coerce_id), AfterValidator(_check_id)]
 Ref = Annotated[str, BeforeValidator(_coerce_id)]
 ThresholdExpr = Annotated[str | int | float, AfterValidator(_check_threshold)]
 Duration = Annotated[str | int | float, AfterValidator(_check_duration)]
-Command = str | list[str]
+Command = Annotated[str | list[str], AfterValidator(_check_command)]
+Number = Annotated[float, BeforeValidator(_number)]
+# Larger sizes are typos rather than plans, and sums of them would lose precision in floats
+# or overflow the schedulers' 64-bit integers.
+MAX_AMOUNT = 1e9
+Amount = Annotated[float, BeforeValidator(_number), Field(ge=0, le=MAX_AMOUNT)]
+WaveLabel = Annotated[int, BeforeValidator(wave_label), Field(ge=1)]
+
+
+def effective_branch(branch: str | None, prefix: str, effort_id: str) -> str:
+    """The branch an effort works on; the validator works it out from raw data this way too."""
+    return branch if branch else prefix + effort_id
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Infinities and NaNs would pass `ge=0` and then break sums, schedules and JSON output.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Repo(Frozen):
@@ -85,7 +135,7 @@ class External(Frozen):
     id: Id
     title: str = ""
     status: Literal["done", "pending"] = "done"
-    available: float = Field(default=0, ge=0, description="In size units from the start.")
+    available: Amount = Field(default=0, description="In size units from the start.")
 
 
 class Check(Frozen):
@@ -130,9 +180,9 @@ class Phase(Frozen):
 
 
 class Estimate(Frozen):
-    low: float = Field(ge=0)
-    likely: float | None = Field(default=None, ge=0)
-    high: float = Field(ge=0)
+    low: Amount
+    likely: Amount | None = None
+    high: Amount
 
     @model_validator(mode="after")
     def _ordered(self) -> Estimate:
@@ -147,8 +197,8 @@ class Effort(Frozen):
     title: str = ""
     description: str = ""
     phase: str | None = None
-    wave: int | None = Field(default=None, ge=1)
-    size: float = Field(default=1, ge=0)
+    wave: WaveLabel | None = None
+    size: Amount = 1
     estimate: Estimate | None = None
     depends_on: list[Ref] = Field(default_factory=list)
     branch: str | None = None
@@ -169,7 +219,7 @@ class Metric(Frozen):
     unit: str = ""
     target: ThresholdExpr | None = None
     effort: str | None = None
-    baseline: float | None = None
+    baseline: Number | None = None
     tolerance: ThresholdExpr | None = Field(
         default=None, description="Largest regression against the baseline, e.g. '5%'."
     )
@@ -200,7 +250,10 @@ class Plan(Frozen):
     description: str = ""
     repo: Repo = Field(default_factory=Repo)
     units: Units = "points"
-    rate: float | None = Field(default=None, gt=0, description="Units one agent does per day.")
+    # A smaller rate would turn sizes into more days than a float holds.
+    rate: Number | None = Field(
+        default=None, ge=1e-6, le=MAX_AMOUNT, description="Units one agent does per day."
+    )
     agents: Agents = Field(default_factory=Agents)
     external: list[External] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
@@ -216,9 +269,7 @@ class Plan(Frozen):
         raise KeyError(effort_id)
 
     def branch_of(self, effort: Effort) -> str:
-        if effort.branch:
-            return effort.branch
-        return self.repo.branch_prefix + effort.id
+        return effective_branch(effort.branch, self.repo.branch_prefix, effort.id)
 
     def phase_of(self, effort: Effort) -> str | None:
         """The effort's phase; with exactly one phase declared it is the default."""

@@ -13,7 +13,10 @@ from typing import Any
 from phasegate import graph
 from phasegate.conflicts.predict import overlapping_pairs
 from phasegate.errors import Diagnostic
+from phasegate.plan.expr import ExprError, parse_number
 from phasegate.plan.load import fmt_path
+from phasegate.plan.model import effective_branch, number_id_message, wave_label
+from phasegate.plan.refs import BranchNames, branch_problem
 from phasegate.plan.yamlpos import Document, PathPart
 from phasegate.plangraph import Node, PhaseNode, PlanGraph
 
@@ -56,6 +59,15 @@ def _strlist(v: Any) -> list[tuple[int, str]]:
     return [(i, s) for i, x in enumerate(v) if (s := _idstr(x)) is not None]
 
 
+def _amount(v: Any, default: float) -> float:
+    """The number the model reads from `v`; when the model refuses `v` (and says so), the
+    graph still gets built from `default` so later checks can run."""
+    try:
+        return parse_number(v)
+    except ExprError:
+        return default
+
+
 def _hint(name: str, known: Sequence[str]) -> str:
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
@@ -69,6 +81,7 @@ def semantic_check(doc: Document, display: str) -> tuple[list[Diagnostic], PlanG
     efforts = _items(data, "efforts")
     externals = _items(data, "external")
     raw_efforts: list[Any] = data["efforts"] if isinstance(data.get("efforts"), list) else []
+    respelled = _check_respelled_ids(out, doc)
 
     # ids -------------------------------------------------------------------
     phase_ids: dict[str, int] = {}
@@ -94,16 +107,27 @@ def semantic_check(doc: Document, display: str) -> tuple[list[Diagnostic], PlanG
                 work_ids[eid] = (kind, i)
     effort_ids = [eid for eid, (k, _) in work_ids.items() if k == "efforts"]
     known_work = list(work_ids)
+    for kind, what in (("metrics", "metric"), ("risks", "risk")):
+        seen: set[str] = set()
+        for i, x in _items(data, kind):
+            xid = _idstr(x.get("id"))
+            if xid is not None and xid in seen:
+                out.add("error", (kind, i, "id"), f"duplicate {what} id {xid!r}")
+            elif xid is not None:
+                seen.add(xid)
+    _check_branches(out, data, efforts, work_ids)
 
     # phase order -------------------------------------------------------------
     phase_nodes: list[PhaseNode] = []
     plist = [(i, p, _idstr(p.get("id"))) for i, p in phases]
     for n, (i, p, pid) in enumerate(plist):
-        if pid is None:
+        if pid is None or phase_ids[pid] != i:  # a duplicate is reported above, once
             continue
         if "after" in p and p["after"] is not None:
             after = []
             for j, a in _strlist(p["after"]):
+                if a not in phase_ids and ("phases", i, "after", j) in respelled:
+                    continue  # reported as a number to quote, which is the real mistake
                 if a not in phase_ids:
                     out.add(
                         "error",
@@ -132,6 +156,7 @@ def semantic_check(doc: Document, display: str) -> tuple[list[Diagnostic], PlanG
     single_phase = phase_nodes[0].id if len(phase_nodes) == 1 else None
     nodes: list[Node] = []
     node_item: list[int] = []
+    bad_waves: set[int] = set()  # efforts whose label the model refuses (and says why)
     for i, e in efforts:
         eid = _idstr(e.get("id"))
         if eid is None or work_ids.get(eid) != ("efforts", i):
@@ -157,6 +182,8 @@ def semantic_check(doc: Document, display: str) -> tuple[list[Diagnostic], PlanG
             phase = single_phase
         deps: list[str] = []
         for j, d in _strlist(e.get("depends_on")):
+            if d not in work_ids and ("efforts", i, "depends_on", j) in respelled:
+                continue  # reported as a number to quote, which is the real mistake
             if d not in work_ids:
                 out.add(
                     "error",
@@ -165,10 +192,13 @@ def semantic_check(doc: Document, display: str) -> tuple[list[Diagnostic], PlanG
                 )
             else:
                 deps.append(d)
-        wave = e.get("wave") if isinstance(e.get("wave"), int) else None
-        size = e.get("size", 1)
-        size = float(size) if isinstance(size, int | float) and not isinstance(size, bool) else 1.0
-        nodes.append(Node(eid, phase, tuple(deps), size, wave))
+        wave = None
+        if e.get("wave") is not None:
+            try:
+                wave = wave_label(e["wave"])
+            except ValueError:
+                bad_waves.add(len(nodes))
+        nodes.append(Node(eid, phase, tuple(deps), _amount(e.get("size", 1), 1.0), wave))
         node_item.append(i)
 
     # dependency cycles: report each, then break it and look again -------------
@@ -206,8 +236,7 @@ def semantic_check(doc: Document, display: str) -> tuple[list[Diagnostic], PlanG
     for _, x in externals:
         xid = _idstr(x.get("id"))
         if xid is not None:
-            avail = x.get("available", 0)
-            release[xid] = float(avail) if isinstance(avail, int | float) else 0.0
+            release[xid] = _amount(x.get("available", 0), 0.0)
     g = PlanGraph(nodes, phase_nodes, release)
 
     # dependencies that run against phase order -------------------------------
@@ -229,7 +258,7 @@ def semantic_check(doc: Document, display: str) -> tuple[list[Diagnostic], PlanG
     if bad_order:
         return out.items, None
 
-    _check_waves(out, g, node_item)
+    _check_waves(out, g, node_item, bad_waves)
     _check_refs(out, data, phase_ids, effort_ids)
     _warnings(out, g, raw_efforts, node_item)
     return out.items, g
@@ -242,18 +271,20 @@ def _dep_index(raw_efforts: list[Any], item: int, dep: str) -> int | None:
     return None
 
 
-def _check_waves(out: _Out, g: PlanGraph, node_item: list[int]) -> None:
+def _check_waves(out: _Out, g: PlanGraph, node_item: list[int], bad: set[int]) -> None:
     labelled = [n for n in g.nodes if n.wave is not None]
-    if not labelled:
+    if not labelled and not bad:
         return
-    if len(labelled) != len(g.nodes):
+    if len(labelled) + len(bad) != len(g.nodes):
         for k, n in enumerate(g.nodes):
-            if n.wave is None:
+            if n.wave is None and k not in bad:
                 out.add(
                     "error",
                     ("efforts", node_item[k]),
                     f"effort {n.id!r} has no wave label while others have one: label every effort or none",
                 )
+        return
+    if bad:  # the labels cannot be compared with dependencies until every one is a number
         return
     # A label may not be below a dependency's, nor at or below any label of an earlier phase.
     ne = g.n_efforts
@@ -350,3 +381,136 @@ def _warnings(out: _Out, g: PlanGraph, raw_efforts: list[Any], node_item: list[i
             ("efforts", node_item[b], "files"),
             f"efforts {na!r} and {nb!r} may run at the same time and both declare {shared}: add a dependency, move one to another wave, or merge them",
         )
+
+
+# Where a bare YAML integer would become an id: `0x1F` would silently name effort '31'.
+_ID_KINDS = frozenset(("phases", "efforts", "external", "metrics", "risks"))
+
+
+def _is_id_path(path: tuple[PathPart, ...]) -> bool:
+    if len(path) == 3:
+        return path[0] in _ID_KINDS and path[2] == "id"
+    if len(path) == 4:
+        return (path[0], path[2]) in (("efforts", "depends_on"), ("phases", "after"))
+    return False
+
+
+def _at(data: Any, path: tuple[PathPart, ...]) -> Any:
+    for part in path:
+        if isinstance(data, list):
+            if not (isinstance(part, int) and 0 <= part < len(data)):
+                return None
+        elif not (isinstance(data, dict) and part in data):
+            return None
+        data = data[part]
+    return data
+
+
+def _check_respelled_ids(out: _Out, doc: Document) -> set[tuple[PathPart, ...]]:
+    """Report integer ids written otherwise than they read; the paths reported."""
+    reported = set()
+    for path in doc.respelled:
+        if not _is_id_path(path):
+            continue
+        value = _at(doc.data, path)
+        if type(value) is not int:  # the model refuses floats as ids itself
+            continue
+        text = doc.written(path, value)
+        if text is not None:
+            out.add("error", path, number_id_message(text, value))
+            reported.add(path)
+    return reported
+
+
+def _check_branches(
+    out: _Out,
+    data: dict[str, Any],
+    efforts: list[tuple[int, dict[str, Any]]],
+    work_ids: dict[str, tuple[str, int]],
+) -> None:
+    """Branch names git would refuse or could not hold side by side, which `run` only
+    finds out when it creates them."""
+    repo = data.get("repo") if isinstance(data.get("repo"), dict) else {}
+    assert isinstance(repo, dict)
+
+    def setting(key: str, default: str) -> str | None:
+        v = repo.get(key, default)
+        return v if isinstance(v, str) else None  # anything else is the model's to report
+
+    base = setting("base", "main")
+    integration = setting("integration", "phasegate/integration")
+    prefix = setting("branch_prefix", "phasegate/")
+    names = BranchNames()
+    if base:
+        names.claim(base, "the base branch (repo.base)")
+    if integration is not None:
+        problem = branch_problem(integration)
+        if problem:
+            out.add(
+                "error",
+                ("repo", "integration"),
+                f"repo.integration {integration!r} is not a valid git branch name: {problem}",
+            )
+        else:
+            clash = names.claim(integration, "the integration branch (repo.integration)")
+            if clash:
+                out.add(
+                    "error",
+                    ("repo", "integration"),
+                    f"repo.integration is {clash.explain(integration)}: finished efforts "
+                    "are merged into it, so it needs a branch of its own",
+                )
+    if prefix is not None and (problem := branch_problem(prefix + "x")):
+        out.add(
+            "error",
+            ("repo", "branch_prefix"),
+            f"repo.branch_prefix {prefix!r} cannot start a git branch name: {problem}",
+        )
+        prefix = None
+    for i, e in efforts:
+        eid = _idstr(e.get("id"))
+        if eid is None or work_ids.get(eid) != ("efforts", i):
+            continue
+        size = len(eid.encode())
+        if size > _MAX_ID_BYTES:
+            out.add(
+                "error",
+                ("efforts", i, "id"),
+                f"effort id {eid[:20]!r}... is {size} bytes long; phasegate names the effort's "
+                f"branch, worktree and files after it, and file names stop at 255 bytes: "
+                f"keep it to {_MAX_ID_BYTES}",
+            )
+            continue
+        given = e.get("branch")
+        if given is not None and not isinstance(given, str):
+            continue
+        if not given and prefix is None:
+            continue
+        name = effective_branch(given, prefix or "", eid)
+        where: tuple[PathPart, ...] = ("efforts", i, "branch" if given else "id")
+        problem = branch_problem(name)
+        if problem and given:
+            out.add(
+                "error",
+                where,
+                f"branch {name!r} of effort {eid!r} is not a valid git branch name: {problem}",
+            )
+        elif problem:
+            out.add(
+                "error",
+                where,
+                f"effort id {eid!r} makes branch {name!r}, which is not a valid git branch "
+                f"name: {problem}; change the id or set the effort's branch:",
+            )
+        elif clash := names.claim(name, f"the branch of effort {eid!r}"):
+            fix = "set its branch: to another name" if given else "change the id or set its branch:"
+            out.add(
+                "error",
+                where,
+                f"effort {eid!r} would work on branch {clash.explain(name)}; {fix}",
+            )
+
+
+# Worktrees, briefs and logs are named after the id plus a suffix such as '.12.exit', and a
+# file name holds at most 255 bytes.
+_MAX_ID_BYTES = 240

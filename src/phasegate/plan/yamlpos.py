@@ -7,7 +7,7 @@ plan pays nothing for them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -18,6 +18,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
 # First characters with which a plain scalar may resolve to something other than a string
 # (bool, null, int, float, timestamp, merge, value); every other plain scalar is a string.
 _MAYBE_TYPED = frozenset("0123456789+-.:<=~yYnNtTfFoO")
@@ -61,6 +63,10 @@ class Document:
     data: Any
     root: yaml.Node | None
     duplicates: list[tuple[Path, Position]]
+    # Numbers written otherwise than Python prints them (0x1F, 017, 1_000, 1:30, +5, 8.10),
+    # by path, with their text: as ids they would silently become other names, and an
+    # error about them must quote what the user wrote.
+    respelled: dict[Path, str] = field(default_factory=dict)
 
     def locate(self, path: Sequence[PathPart], *, key: bool = False) -> Position:
         """Best position for `path`: the node itself, or the deepest ancestor that exists."""
@@ -84,6 +90,20 @@ class Document:
                 return best
             best = _pos(node)
         return best
+
+    def written(self, path: Sequence[PathPart], value: object) -> str | None:
+        """How the number `value` at `path` was written, when otherwise than Python prints it.
+
+        Only for error messages: a value merged in with `<<` can leave text behind at a path
+        a later key overrides, so the text must still read as `value`."""
+        text = self.respelled.get(tuple(path))
+        if text is None:
+            return None
+        try:
+            again = parse(text).data
+        except YamlProblem:
+            return None
+        return text if type(again) is type(value) and again == value else None
 
 
 def _pos(node: yaml.Node) -> Position:
@@ -115,33 +135,46 @@ def parse(text: str) -> Document:
         raise YamlProblem("YAML: " + " ".join(str(e).split())) from None
     if root is None:
         return Document(None, None, [])
-    dups: list[tuple[Path, Position]] = []
-    return Document(_convert(root, (), dups), root, dups)
+    doc = Document(None, root, [])
+    doc.data = _convert(root, (), doc)
+    return doc
 
 
-def _convert(node: yaml.Node, path: Path, dups: list[tuple[Path, Position]]) -> Any:
+def _convert(node: yaml.Node, path: Path, doc: Document) -> Any:
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
+        value = _scalar(node)
+        if (node.tag == _INT_TAG and type(value) is int and str(value) != node.value) or (
+            node.tag == _FLOAT_TAG and type(value) is float and str(value) != node.value
+        ):
+            doc.respelled[path] = node.value
+        return value
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(v, (*path, i), dups) for i, v in enumerate(node.value)]
+        return [_convert(v, (*path, i), doc) for i, v in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
+        dups = doc.duplicates
         out: dict[Any, Any] = {}
+        merged: set[Any] = set()  # keys `<<` brought in, which the mapping's own keys override
         for k, v in node.value:
             if k.tag == "tag:yaml.org,2002:merge" and isinstance(
                 v, yaml.MappingNode | yaml.SequenceNode
             ):
-                merged = _convert(v, path, dups)
-                for m in merged if isinstance(merged, list) else [merged]:
+                # Each source at this mapping's path, so what it brings is found where it lands.
+                sources = v.value if isinstance(v, yaml.SequenceNode) else [v]
+                for src in sources:
+                    m = _convert(src, path, doc)
                     if isinstance(m, dict):
                         for mk, mv in m.items():
-                            out.setdefault(mk, mv)
+                            if mk not in out:
+                                out[mk] = mv
+                                merged.add(mk)
                 continue
-            key = _scalar(k) if isinstance(k, yaml.ScalarNode) else repr(_convert(k, path, dups))
+            key = _scalar(k) if isinstance(k, yaml.ScalarNode) else repr(_convert(k, path, doc))
             if not isinstance(key, str | int):
                 key = str(key)
-            if key in out:
+            if key in out and key not in merged:
                 dups.append(((*path, key), _pos(k)))
-            out[key] = _convert(v, (*path, key), dups)
+            merged.discard(key)
+            out[key] = _convert(v, (*path, key), doc)
         return out
     return None  # pragma: no cover - composer yields only the three kinds
 
