@@ -70,9 +70,9 @@ def parse(text: str, name: str = "<stg>") -> TaskGraph:
 
     at = line()
     n = take("the number of tasks")
-    # Each task takes at least three numbers (id, time, predecessor count): a count the file
-    # cannot hold is refused before anything is allocated for it.
-    if 3 * (n + 2) > len(tokens) - pos:
+    # A count no file of this size could hold is refused before anything is allocated for
+    # it; a merely truncated file gets the precise error at the line where it runs out.
+    if n > len(tokens):
         raise InputError(
             f"{name}:{at}: the header says {n} tasks, but the file holds at most "
             f"{max(0, (len(tokens) - pos) // 3 - 2)}"
