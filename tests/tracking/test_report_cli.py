@@ -285,3 +285,17 @@ def test_json_the_decoder_cannot_hold_is_refused(project: Path, stdin: str, mess
     assert r.code == 1, (r.out, r.err[-500:])
     assert r.err == f"error: malformed report: {message}\n"
     assert not (project / ".phasegate" / "state.db").exists() or _events(project) == []
+
+
+def test_json_reports_that_are_not_utf8_are_refused_by_field(project: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    p = subprocess.run(
+        [sys.executable, "-m", "phasegate", "report", "8.1.1", "--json"],
+        cwd=project, input=b'{"note":"\xff"}', capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+    )  # fmt: skip
+    err = p.stderr.decode()
+    assert p.returncode == 1 and "note: not valid Unicode" in err and "Traceback" not in err

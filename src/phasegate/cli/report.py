@@ -64,9 +64,12 @@ def register(app: typer.Typer) -> None:
         from phasegate.tracking.session import env_attempt, open_session
 
         if from_json:
-            raw, json_effort, json_key = reports.from_json(sys.stdin.read())
+            # Bytes decoded here, not by the locale: text that is not UTF-8 reaches the report's
+            # own checks, which name the field, instead of failing in the decoder.
+            text = sys.stdin.buffer.read().decode("utf-8", errors="surrogateescape")
+            raw, json_effort, json_key = reports.from_json(text)
             effort = effort or json_effort
-            key = key or json_key
+            key = key if key is not None else json_key
         else:
             raw = reports.RawReport()
         raw.tasks_done += list(task_done or [])
