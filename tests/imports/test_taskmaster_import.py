@@ -16,6 +16,7 @@ from phasegate.exports import to_taskmaster
 from phasegate.imports import read
 from phasegate.imports.build import SourceError
 from phasegate.plan.model import Plan
+from phasegate.plan.refs import branch_problem
 from support import CliResult
 
 TAGGED = DATA / "tm" / ".taskmaster" / "tasks" / "tasks.json"
@@ -128,7 +129,11 @@ def test_export_rejects_an_unknown_target(cli: Callable[..., CliResult]) -> None
 
 # -- round trip -----------------------------------------------------------------------
 
-_ids = st.from_regex(r"[a-z0-9][a-z0-9.\-]{0,6}", fullmatch=True)
+# Ids a plan accepts: each one names a git branch, so git's rules (no trailing ".", no "..")
+# apply too.
+_ids = st.from_regex(r"[a-z0-9][a-z0-9.\-]{0,6}", fullmatch=True).filter(
+    lambda i: branch_problem(f"phasegate/{i}") is None
+)
 
 
 @st.composite

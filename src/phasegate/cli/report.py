@@ -66,7 +66,12 @@ def register(app: typer.Typer) -> None:
         if from_json:
             # Bytes decoded here, not by the locale: text that is not UTF-8 reaches the report's
             # own checks, which name the field, instead of failing in the decoder.
-            text = sys.stdin.buffer.read().decode("utf-8", errors="surrogateescape")
+            stream = getattr(sys.stdin, "buffer", None)  # a text-only stdin has none
+            text = (
+                stream.read().decode("utf-8", errors="surrogateescape")
+                if stream is not None
+                else sys.stdin.read()
+            )
             raw, json_effort, json_key = reports.from_json(text)
             effort = effort or json_effort
             key = key if key is not None else json_key
