@@ -87,6 +87,32 @@ def main() -> None:
     print_rows(all_rows)
     complete = sum(1 for r in all_rows if r.get("ours") is not None and r.get("anchor") is not None)
     print(f"\n{complete} complete row(s) of {len(all_rows)}; written to bench/results/latest.json")
+    if not args.quick:
+        readme_table(HERE.parent / "README.md", all_rows)
+        print("README.md: performance table updated")
+
+
+def _cell(x: Any) -> str:
+    return "" if x is None else f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def readme_table(readme: Path, rows: list[dict[str, Any]]) -> None:
+    """Rewrite the table at the top of README's performance section from a full run, so the
+    numbers there are always the committed latest.json's."""
+    text = readme.read_text()
+    start = text.find("<!-- performance:start -->")
+    table = text.find("| benchmark |", start)
+    end = text.find("\n\n", table)
+    if start < 0 or table < 0 or end < 0:
+        return
+    lines = ["| benchmark | phasegate | anchor | ratio | unit |", "|---|---|---|---|---|"]
+    for r in rows:
+        unit = r.get("unit") or ""
+        anchor = f"{_cell(r.get('anchor'))} ({r['anchor_name']})" if r.get("anchor_name") else ""
+        lines.append(
+            f"| {r['name']} | {_cell(r.get('ours'))} | {anchor} | {_cell(r.get('ratio'))} | {unit} |"
+        )
+    readme.write_text(text[:table] + "\n".join(lines) + text[end:])
 
 
 if __name__ == "__main__":
