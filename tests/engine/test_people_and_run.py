@@ -11,6 +11,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 from phasegate.engine.loop import scope_of
 from phasegate.plan.load import load_text
@@ -31,6 +32,25 @@ efforts:
   - {{id: b, phase: p2, depends_on: [a], files: ["out/b.txt"]}}
 """
 QUIET = {"PHASEGATE_SCRIPTED_NO_REPORT": "1"}
+
+
+def _run_in_background(repo: Path, *args: str, env: dict[str, str] | None = None) -> Any:
+    return subprocess.Popen(
+        [sys.executable, "-m", "phasegate", "run", "--plain", *args], cwd=repo, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def _wait_for(states: Any, repo: Path, run: Any, what: str, state: str) -> None:
+    """Until effort (or phase) `what` is in `state` in the run's store."""
+    deadline = time.monotonic() + 30
+    while True:
+        if (repo / ".phasegate" / "state.db").exists():
+            efforts, phases = states(repo)
+            if {**efforts, **phases}.get(what, ("",))[0] == state:
+                return
+        assert time.monotonic() < deadline and run.poll() is None, run.communicate()
+        time.sleep(0.1)
 
 
 def test_a_persons_block_holds_until_unblock(project, states) -> None:  # type: ignore[no-untyped-def]
@@ -71,16 +91,9 @@ def test_work_marked_done_during_a_run_is_merged_by_that_run(project, states) ->
       - {{id: z, command: "sleep 6"}}
     """
     repo = project(plan)
-    run = subprocess.Popen(
-        [sys.executable, "-m", "phasegate", "run", "--plain"], cwd=repo, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env={**os.environ, **QUIET, "PHASEGATE_SCRIPTED_FAIL": "a"},
-    )  # fmt: skip
+    run = _run_in_background(repo, env={**QUIET, "PHASEGATE_SCRIPTED_FAIL": "a"})
     try:
-        deadline = time.monotonic() + 30
-        while states(repo)[0].get("a", ("",))[0] != "failed":
-            assert time.monotonic() < deadline and run.poll() is None
-            time.sleep(0.1)
+        _wait_for(states, repo, run, "a", "failed")
         wt = repo / ".phasegate" / "worktrees" / "a"
         assert run_phasegate("start", "a", cwd=repo).code == 0
         (wt / "out").mkdir(exist_ok=True)
@@ -113,17 +126,8 @@ def test_retry_counts_an_interrupted_attempt_once(project, states, tmp_path: Pat
       - {{id: a}}
     """
     repo = project(plan)
-    run = subprocess.Popen(
-        [sys.executable, "-m", "phasegate", "run", "--plain", "--no-worktrees"], cwd=repo,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while (
-        not (repo / ".phasegate" / "state.db").exists()
-        or states(repo)[0].get("a", ("",))[0] != "running"
-    ):
-        assert time.monotonic() < deadline and run.poll() is None
-        time.sleep(0.1)
+    run = _run_in_background(repo, "--no-worktrees")
+    _wait_for(states, repo, run, "a", "running")
     time.sleep(0.3)
     run.send_signal(signal.SIGINT)
     run.communicate(timeout=30)
@@ -152,17 +156,8 @@ def test_an_override_while_the_run_evaluates_the_gate_stands(project, states) ->
       - {id: b, phase: p2}
     """
     repo = project(plan)
-    run = subprocess.Popen(
-        [sys.executable, "-m", "phasegate", "run", "--plain", "--no-worktrees"], cwd=repo,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while (
-        not (repo / ".phasegate" / "state.db").exists()
-        or states(repo)[1].get("p1", ("",))[0] != "gating"
-    ):
-        assert time.monotonic() < deadline and run.poll() is None, run.communicate()
-        time.sleep(0.1)
+    run = _run_in_background(repo, "--no-worktrees")
+    _wait_for(states, repo, run, "p1", "gating")
     o = run_phasegate("gate", "p1", "--override", "--reason", "known flaky", cwd=repo)
     assert o.code == 0, o.out + o.err
     out, err = run.communicate(timeout=60)
