@@ -100,3 +100,12 @@ def test_terminate_gives_the_agent_its_grace_period(tmp_path: Path) -> None:
     assert (tmp_path / "cleaned").read_text() == "bye\n"
     assert result.exit_code == 0
     assert supervisor.read_exit(tmp_path / "exit") == 0
+
+
+def test_status_files_of_an_older_wrapper_still_read(tmp_path: Path) -> None:
+    # An attempt started before an upgrade: pid in `<exit>.pid`, exit status alone in `<exit>`.
+    status = tmp_path / "exit"
+    (tmp_path / "exit.pid").write_text("4242\n")
+    assert supervisor.launched(status) and supervisor.read_exit(status) is None
+    status.write_text("3\n")
+    assert supervisor.read_exit(status) == 3

@@ -159,7 +159,7 @@ class Attempt:
         finally:
             sh.agents.pop(e.id, None)
         crash.point("exited")
-        if sh.stopping and handle.pid > 0:
+        if sh.stopping and handle.kill_at is not None:
             # It was still at work when the run was interrupted (and has been stopped since):
             # whatever it exited with says nothing about the effort.
             return await self._interrupted(attempt, result)
@@ -372,15 +372,22 @@ class Attempt:
         """An interrupted run asked this attempt's agent to stop, and was gone before the
         agent was: what is left of its process group gets the rest of the way (SIGTERM,
         the grace period, SIGKILL), and the attempt ends interrupted."""
-        if pid is not None and supervisor.signal_group(pid, 0):
+        leader_gone = pid is not None and supervisor.process_start(pid) is None
+        if (
+            pid is not None
+            and pid_start is not None
+            and (
+                supervisor.process_start(pid) == int(pid_start)
+                or (leader_gone and supervisor.signal_group(pid, 0))
+            )
+        ):
+            # Either the wrapper itself, or the group it led (a leader gone, its group still
+            # there: its agent's shell died of the SIGTERM). A pid now leading some other
+            # process is never signalled: only a dead leader's number can name its group.
             self.sh.notify(self.e.id, f"stopping what is left of its agent (group {pid})")
-            handle = supervisor.Handle(pid, int(pid_start or -1), exit_file, started)
+            handle = supervisor.Handle(pid, int(pid_start), exit_file, started)
             supervisor.request_stop(handle, self.grace)
-            while handle.kill_at is not None and time.monotonic() < handle.kill_at:
-                if not supervisor.signal_group(pid, 0):
-                    break
-                await asyncio.sleep(0.05)
-            supervisor.kill_group(pid)
+            await supervisor.wait(handle, timeout=None, grace=self.grace)
         code = supervisor.read_exit(exit_file)
         result = supervisor.AgentExit(code, max(0.0, time.time() - started), False)
         return await self._interrupted(attempt, result)

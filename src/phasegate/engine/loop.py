@@ -127,6 +127,9 @@ class Engine:
         self._dispatchable: set[str] = set()
         # Done but not merged, and no task of this engine holds it (a person's `done`).
         self._merge_due: set[str] = set()
+        # Merges this run already tried: one that fails without a state change (git refusing,
+        # say) is reported by its task and not retried every tick.
+        self._merge_tried: set[str] = set()
         self.stopping = False
         self._main: asyncio.Task[Any] | None = None
         self._wake = asyncio.Event()
@@ -317,6 +320,17 @@ class Engine:
             f"{grace:g}s); interrupt again to leave without waiting"
         )
         self._stopper = asyncio.ensure_future(self._stop_agents(sh, grace))
+        self._stopper.add_done_callback(lambda t: self._stopper_failed(t, sh))
+
+    def _stopper_failed(self, task: asyncio.Future[None], sh: Shared) -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        # Stopping politely failed (the store refused, say): the agents must still stop.
+        from phasegate.engine.supervisor import kill_group
+
+        self.view.notice(f"stopping agents failed ({task.exception()}); killing them")
+        for handle in list(sh.agents.values()):
+            kill_group(handle.pid)
 
     async def _stop_agents(self, sh: Shared, grace: float) -> None:
         from phasegate.engine.supervisor import request_stop
@@ -482,22 +496,15 @@ class Engine:
                     views = self.views()
                     acted = True
                 continue
-            if (
-                v.state == "blocked"
-                and self._startable(e, views, phases)
-                and e_id not in self._held()
-            ):
+            # An open blocker (`phasegate block`) holds it until `phasegate unblock`, whatever
+            # the engine thinks of its dependencies.
+            if v.state == "blocked" and not v.blockers_open and self._startable(e, views, phases):
                 self.store.transition(e_id, "ready", reason="no longer blocked")
                 views = self.views()
                 acted = True
             elif v.state == "pending" and self._startable(e, views, phases):
                 startable.append(e_id)
         return acted, startable
-
-    def _held(self) -> set[str]:
-        """Efforts with an open blocker: blocked by a person (`phasegate block`), they stay
-        blocked until `phasegate unblock`, whatever the engine thinks of their dependencies."""
-        return {b.effort for b in self.store.blockers() if b.open and b.effort}
 
     async def _dispatch(
         self, sh: Shared, views: dict[str, EffortView], startable: list[str]
@@ -506,8 +513,9 @@ class Engine:
             return False
         now = time.monotonic()
         launched = False
-        for e in sorted(self._merge_due - set(self.tasks)):
+        for e in sorted(self._merge_due - set(self.tasks) - self._merge_tried):
             if e in self.in_scope:
+                self._merge_tried.add(e)
                 # Marked done by a person while this run went on: merge it now, not next run.
                 self._launch(sh, e, Attempt(sh, self.by_id[e]).resume())
                 launched = True

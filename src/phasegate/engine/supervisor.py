@@ -122,9 +122,19 @@ def process_start(pid: int) -> int | None:
 def _status(exit_file: Path) -> list[str]:
     """The status file's lines: [pid] while the agent runs, [pid, exit status] after."""
     try:
-        return exit_file.read_text().split()
+        lines = exit_file.read_text().split()
     except OSError:
-        return []
+        lines = []
+    legacy = exit_file.with_name(exit_file.name + ".pid")
+    if legacy.exists():
+        # Written by an older wrapper, still at work across an upgrade: the pid had a file of
+        # its own, and the exit file held only the exit status.
+        try:
+            pid = legacy.read_text().split()[:1]
+        except OSError:
+            pid = []
+        return [*(pid or ["-"]), *lines[:1]]
+    return lines
 
 
 def launched(exit_file: Path) -> bool:
