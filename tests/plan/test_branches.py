@@ -189,3 +189,11 @@ def test_claims_see_folders_both_ways() -> None:
     assert names.claim("a/bc", "four") is None
     same = names.claim("a/bc", "five")
     assert same is not None and same.same and same.owner == "four"
+
+
+def test_ids_that_would_share_files_on_disk() -> None:
+    # `a/b` and `a_b` are different branches, but the worktree and logs of both are `a_b`.
+    errs = errors_of(plan("id: a_b", "id: a/b, branch: other/x"))
+    assert len(errs) == 1 and "would share a worktree and log files" in errs[0], errs
+    assert "(at efforts[1].id)" in errs[0]
+    load_text(plan("id: a-b", "id: a.b", "id: a_b"), "plan.yaml")

@@ -7,17 +7,13 @@ itself so nothing phasegate writes ever shows up in the user's `git status`.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from phasegate.errors import GitError, UsageError
 from phasegate.plan.model import Effort, Plan
-
-
-def _safe(effort_id: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", effort_id)
+from phasegate.plan.refs import file_stem
 
 
 @dataclass
@@ -67,7 +63,7 @@ class Workspace:
     # -- paths -----------------------------------------------------------------------------
 
     def worktree(self, effort: Effort) -> Path:
-        return self.state_dir / "worktrees" / _safe(effort.id)
+        return self.state_dir / "worktrees" / file_stem(effort.id)
 
     @property
     def integration(self) -> Path:
@@ -86,13 +82,13 @@ class Workspace:
         return self.integration / self.plan_rel
 
     def log(self, effort_id: str, attempt: int) -> Path:
-        return self.state_dir / "logs" / f"{_safe(effort_id)}.{attempt}.log"
+        return self.state_dir / "logs" / f"{file_stem(effort_id)}.{attempt}.log"
 
     def exit_file(self, effort_id: str, attempt: int) -> Path:
-        return self.state_dir / "logs" / f"{_safe(effort_id)}.{attempt}.exit"
+        return self.state_dir / "logs" / f"{file_stem(effort_id)}.{attempt}.exit"
 
     def brief(self, effort_id: str, attempt: int) -> Path:
-        return self.state_dir / "briefs" / f"{_safe(effort_id)}.{attempt}.md"
+        return self.state_dir / "briefs" / f"{file_stem(effort_id)}.{attempt}.md"
 
     # -- environment -----------------------------------------------------------------------
 

@@ -14,6 +14,12 @@ _MAX_PART = 255  # bytes in a file name on the usual file systems
 _LOCK = ".lock"  # git writes `<branch>.lock` beside a branch while it updates it
 
 
+def file_stem(effort_id: str) -> str:
+    """The name an effort's worktree, brief and log files go by: the id with characters a
+    file name cannot (or should not) hold replaced, so two ids can share one."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", effort_id)
+
+
 def branch_problem(name: str) -> str | None:
     """Why git would refuse `name` as a branch, or None."""
     if not name:

@@ -16,7 +16,7 @@ from phasegate.errors import Diagnostic
 from phasegate.plan.expr import ExprError, parse_number
 from phasegate.plan.load import fmt_path
 from phasegate.plan.model import effective_branch, number_id_message, wave_label
-from phasegate.plan.refs import BranchNames, branch_problem
+from phasegate.plan.refs import BranchNames, branch_problem, file_stem
 from phasegate.plan.yamlpos import Document, PathPart
 from phasegate.plangraph import Node, PhaseNode, PlanGraph
 
@@ -467,10 +467,19 @@ def _check_branches(
             f"repo.branch_prefix {prefix!r} cannot start a git branch name: {problem}",
         )
         prefix = None
+    stems: dict[str, str] = {}
     for i, e in efforts:
         eid = _idstr(e.get("id"))
         if eid is None or work_ids.get(eid) != ("efforts", i):
             continue
+        other = stems.setdefault(file_stem(eid), eid)
+        if other != eid:
+            out.add(
+                "error",
+                ("efforts", i, "id"),
+                f"effort ids {other!r} and {eid!r} would share a worktree and log files (both "
+                f"are named {file_stem(eid)!r} on disk); rename one",
+            )
         size = len(eid.encode())
         if size > _MAX_ID_BYTES:
             out.add(
