@@ -299,7 +299,7 @@ class Engine:
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:
                 loop.add_signal_handler(sig, self._interrupt, sh)
-            except (NotImplementedError, RuntimeError, ValueError):
+            except (RuntimeError, ValueError):
                 continue  # not the main thread: the caller keeps its own handling
             handled.append(sig)
         return handled
