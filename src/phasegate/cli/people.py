@@ -12,8 +12,7 @@ import typer
 from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, PlanOpt, example
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
+    from phasegate.engine.workspace import Workspace
     from phasegate.plan.model import Effort
     from phasegate.tracking.session import Session
 
@@ -22,35 +21,33 @@ ORDER = 73
 EffortArg = Annotated[str, typer.Argument(help="Effort id.")]
 
 
-def _work_dir(s: Session, effort: str) -> tuple[Effort, Path]:
-    """The effort as planned, and where its checks judge the work: the effort's worktree
-    while a run with worktrees has one, else the plan's directory."""
-    from phasegate.engine.workspace import effort_work_dir
+def _workspace(s: Session, effort: str, db: str | None) -> tuple[Effort, Workspace]:
+    """The effort as planned, and the workspace its checks judge the work in: the effort's
+    worktree while a run with worktrees has one, else the plan's directory."""
+    from phasegate.engine.workspace import effort_workspace
     from phasegate.errors import StateError
     from phasegate.plan.load import load_plan
+    from phasegate.store import db_path
 
     plan = load_plan(str(s.plan_path)).plan
     e = plan.effort(effort)
-    cwd = effort_work_dir(plan, s.plan_path, s.state_dir, e)
-    if not cwd.is_dir():
+    ws = effort_workspace(plan, s.plan_path, s.state_dir, db_path(db, state_dir=s.state_dir), e)
+    if not ws.effort_dir(e).is_dir():
         # Checks started there would fail for a reason that has nothing to do with the work.
-        raise StateError(f"effort {effort}: its work directory {cwd} does not exist")
-    return e, cwd
+        raise StateError(f"effort {effort}: its work directory {ws.effort_dir(e)} does not exist")
+    return e, ws
 
 
-def _run_checks(s: Session, effort: Effort, attempt: int, cwd: Path) -> bool:
-    """Run the effort's declared checks in `cwd`, recording each result, judged exactly as
-    the run engine judges them (exit status, metric thresholds, expected output)."""
+def _run_checks(s: Session, effort: Effort, attempt: int, ws: Workspace) -> bool:
+    """Run the effort's declared checks where its work is, recording each result, judged and
+    set up exactly as the run engine's (exit status, metric thresholds, check environment)."""
     from phasegate import gates
 
+    cwd = ws.effort_dir(effort)
     print(f"  checks run in {cwd}")
-    env = {"PHASEGATE_PLAN": str(s.plan_path), "PHASEGATE_EFFORT": effort.id}
-    db = getattr(s.store, "path", None)
-    if db is not None:
-        env["PHASEGATE_DB"] = str(db)
     ok = True
     for check in effort.checks:
-        o = gates.run_check(check, cwd=cwd, extra_env=env)
+        o = gates.run_check(check, cwd=cwd, extra_env=ws.check_env(effort))
         data = {**o.event_data("effort"), "cwd": str(cwd)}
         s.store.append("check.result", effort=effort.id, attempt=attempt, data=data)
         print(f"  check {check.label}: {'passed' if o.passed else f'FAILED ({o.why})'}")
@@ -108,10 +105,10 @@ def register(app: typer.Typer) -> None:
                 s.store.transition(f.id, "done", reason=f"marked done by {who} ({why})")
                 print(f"{f.id}: done ({why})")
                 return 0
-            planned, cwd = _work_dir(s, f.id)
+            planned, ws = _workspace(s, f.id, db)
             ev = s.store.transition(f.id, "checking", reason=f"checks requested by {who}")
             attempt = ev.attempt or 0
-            if _run_checks(s, planned, attempt, cwd):
+            if _run_checks(s, planned, attempt, ws):
                 s.store.transition(f.id, "done", attempt=attempt, reason=f"checks passed ({who})")
                 print(f"{f.id}: done")
                 return 0

@@ -127,13 +127,12 @@ class Workspace:
         return env
 
 
-def effort_work_dir(plan: Plan, plan_path: Path, state_dir: Path, effort: Effort) -> Path:
-    """Where an effort's work lives for a command run outside the engine (`phasegate done`):
-    the plan's directory inside the effort's worktree while a run with worktrees has left one,
-    else the plan's directory."""
-    # Only the paths of the Workspace are used; its database is never opened here.
-    db = state_dir / "state.db"
+def effort_workspace(
+    plan: Plan, plan_path: Path, state_dir: Path, db: Path, effort: Effort
+) -> Workspace:
+    """The workspace a command outside the engine (`phasegate done`) judges an effort's work
+    in: with worktrees while a run has left one for the effort, else the plan's directory."""
     ws = Workspace.open(plan, plan_path, state_dir, db, worktrees=False)
     if ws.worktree(effort).is_dir():
         ws = Workspace.open(plan, plan_path, state_dir, db, worktrees=True)
-    return ws.effort_dir(effort)
+    return ws
