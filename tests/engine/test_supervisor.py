@@ -69,7 +69,8 @@ def test_adopt_checks_start_time_and_orphan_checks_cmdline(tmp_path: Path) -> No
         found = supervisor.orphan(h.exit_file, h.started)
         assert found is not None and found.pid == h.pid
         assert supervisor.orphan(tmp_path / "other", h.started) is None
-        await supervisor.terminate(h, 0.2)
+        supervisor.request_stop(h, 0.2)
+        await supervisor.wait(h, timeout=None, grace=0.2)
         assert supervisor.adopt(h.pid, h.pid_start, h.exit_file, h.started) is None
 
     asyncio.run(go())
@@ -86,14 +87,14 @@ def test_status_file_tells_running_from_finished(tmp_path: Path) -> None:
     assert supervisor.read_exit(status) == 127 and supervisor.orphan(status, 0.0) is None
 
 
-def test_terminate_gives_the_agent_its_grace_period(tmp_path: Path) -> None:
+def test_a_stop_gives_the_agent_its_grace_period(tmp_path: Path) -> None:
     # The agent cleans up for 0.3 s after SIGTERM; the group must not be killed meanwhile.
     script = 'trap "sleep 0.3; echo bye > cleaned; exit 0" TERM; sleep 30 & wait'
 
     async def go() -> supervisor.AgentExit:
         h = await _launched(["sh", "-c", script], tmp_path)
         await asyncio.sleep(0.2)  # let the agent's shell set its trap
-        await supervisor.terminate(h, 5.0)
+        supervisor.request_stop(h, 5.0)
         return await supervisor.wait(h, timeout=None, grace=5.0)
 
     result = asyncio.run(go())

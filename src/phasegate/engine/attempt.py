@@ -163,12 +163,7 @@ class Attempt:
             # It was still at work when the run was interrupted (and has been stopped since):
             # whatever it exited with says nothing about the effort.
             return await self._interrupted(attempt, result)
-        exited = {
-            "kind": "agent.exited", "effort": e.id, "attempt": attempt,
-            "key": f"exit:{e.id}:{attempt}",
-            "data": {"exit_code": result.exit_code, "duration": round(result.duration, 3),
-                     "timed_out": result.timed_out},
-        }  # fmt: skip
+        exited = self._exited_item(attempt, result)
         failure = None
         if result.timed_out:
             failure = f"agent timed out after {self.timeout:g}s; process group killed"
@@ -272,12 +267,7 @@ class Attempt:
         sh, e = self.sh, self.e
         items: list[dict[str, object]] = []
         if result is not None:
-            items.append({
-                "kind": "agent.exited", "effort": e.id, "attempt": attempt,
-                "key": f"exit:{e.id}:{attempt}",
-                "data": {"exit_code": result.exit_code, "duration": round(result.duration, 3),
-                         "timed_out": False, "interrupted": True},
-            })  # fmt: skip
+            items.append(self._exited_item(attempt, result, interrupted=True))
             if sh.ws.worktrees:
                 await asyncio.to_thread(self._keep_leftovers, attempt)
         reason = "interrupted: the run was stopped; 'phasegate run' tries it again"
@@ -286,6 +276,14 @@ class Attempt:
         await sh.commit(*items)
         sh.notify(e.id, reason)
         return "failed"
+
+    def _exited_item(
+        self, attempt: int, result: supervisor.AgentExit, **extra: object
+    ) -> dict[str, object]:
+        data = {"exit_code": result.exit_code, "duration": round(result.duration, 3),
+                "timed_out": result.timed_out, **extra}  # fmt: skip
+        return {"kind": "agent.exited", "effort": self.e.id, "attempt": attempt,
+                "key": f"exit:{self.e.id}:{attempt}", "data": data}  # fmt: skip
 
     def _fail_item(self, attempt: int, reason: str) -> dict[str, object]:
         return {"effort": self.e.id, "to": "failed", "attempt": attempt, "reason": reason}
@@ -372,14 +370,11 @@ class Attempt:
         """An interrupted run asked this attempt's agent to stop, and was gone before the
         agent was: what is left of its process group gets the rest of the way (SIGTERM,
         the grace period, SIGKILL), and the attempt ends interrupted."""
-        leader_gone = pid is not None and supervisor.process_start(pid) is None
+        now = supervisor.process_start(pid) if pid is not None else None
         if (
             pid is not None
             and pid_start is not None
-            and (
-                supervisor.process_start(pid) == int(pid_start)
-                or (leader_gone and supervisor.signal_group(pid, 0))
-            )
+            and (now == int(pid_start) or (now is None and supervisor.signal_group(pid, 0)))
         ):
             # Either the wrapper itself, or the group it led (a leader gone, its group still
             # there: its agent's shell died of the SIGTERM). A pid now leading some other

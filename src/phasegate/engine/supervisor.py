@@ -251,12 +251,6 @@ def request_stop(handle: Handle, grace: float) -> None:
         signal_group(handle.pid, signal.SIGTERM)
 
 
-async def terminate(handle: Handle, grace: float) -> None:
-    """Stop the agent's whole group now: SIGTERM, `grace` seconds, then SIGKILL."""
-    request_stop(handle, grace)
-    await wait(handle, timeout=None, grace=grace)
-
-
 def kill_group(pgid: int) -> None:
     """SIGKILL every process of the group until none is left."""
     for _ in range(200):
