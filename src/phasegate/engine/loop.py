@@ -253,22 +253,15 @@ class Engine:
         try:
             self._resume(sh)
             while True:
-                if self.stopping:
-                    if not self.tasks:
-                        break
-                    done, _ = await asyncio.wait(
-                        self.tasks.values(), timeout=_TICK, return_when=asyncio.FIRST_COMPLETED
-                    )
-                    self._reap(done)
-                    self.view.refresh()
-                    continue
-                acted = await self._phases()
-                views = self.views()
-                marked, startable = self._mark(views)
-                acted = await self._dispatch(sh, views, startable) or marked or acted
+                acted = False
+                if not self.stopping:  # once stopping, only the tasks in flight are seen out
+                    acted = await self._phases()
+                    views = self.views()
+                    marked, startable = self._mark(views)
+                    acted = await self._dispatch(sh, views, startable) or marked or acted
                 self.view.refresh()
                 if not self.tasks and not acted:
-                    wait = self._next_retry(views)
+                    wait = None if self.stopping else self._next_retry(views)
                     if wait is None:
                         break
                     # Backoff can be long; an interruption must not wait for it.
