@@ -61,11 +61,12 @@ def _default(o: Any) -> Any:
 DOC_MARK = "<!-- written by phasegate doc; edits here are overwritten -->"
 
 
-def write_output(
-    target: str, text: str, *, force: bool, loaded: LoadedPlan | None = None, mark: str = ""
+def check_output(
+    target: str, *, force: bool, loaded: LoadedPlan | None = None, mark: str = ""
 ) -> None:
-    """Write a command's output file, never over recorded state or the plan, and over another
-    existing file only with `force` (or when it carries `mark`, so phasegate wrote it)."""
+    """Refuse an output file that is recorded state or the plan, or another existing file
+    without `force` (unless it carries `mark`, so phasegate wrote it). Commands that work a
+    while before writing call it first, so they fail before the work."""
     from pathlib import Path
 
     from phasegate.errors import UsageError
@@ -89,6 +90,18 @@ def write_output(
             ours = False
         if not ours:
             raise UsageError(f"{target} already exists; use --force to overwrite it")
+
+
+def write_output(
+    target: str, text: str, *, force: bool, loaded: LoadedPlan | None = None, mark: str = ""
+) -> None:
+    """Write a command's output file, as `check_output` allows."""
+    from pathlib import Path
+
+    from phasegate.errors import UsageError
+
+    check_output(target, force=force, loaded=loaded, mark=mark)
+    path = Path(target)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -42,8 +42,10 @@ def register(app: typer.Typer) -> None:
         from phasegate.imports import dump, read
         from phasegate.plan.load import load_text
 
-        if output and Path(output).exists() and not force:
-            raise UsageError(f"{output} already exists; use --force to overwrite it")
+        if output:
+            from phasegate.cli.common import check_output
+
+            check_output(output, force=force)
         if record and not output and not db:
             raise UsageError("--record needs -o PLAN (the store lives beside the plan) or --db")
         options: dict[str, str] = {}

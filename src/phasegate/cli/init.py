@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 from phasegate.cli.common import example
@@ -26,21 +24,15 @@ def register(app: typer.Typer) -> None:
     ) -> int:
         from importlib.resources import files
 
-        from phasegate.errors import UsageError
+        from phasegate.cli.common import check_output, write_output
 
-        out = Path(output)
-        if not output.strip():
-            raise UsageError("-o needs a file name")
-        if out.exists() and not force:
-            raise UsageError(f"{output} already exists; use --force to overwrite it")
+        check_output(output, force=force)
         if source is not None:
             from phasegate.cli.common import import_to_yaml
 
             text = import_to_yaml(source, "auto")
         else:
             text = (files("phasegate") / "templates" / "init.yaml").read_text(encoding="utf-8")
-        from phasegate.cli.common import write_output
-
         write_output(output, text, force=force)
         print(f"wrote {output}; next: phasegate check -f {output}")
         return 0
