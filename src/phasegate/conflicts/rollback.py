@@ -108,12 +108,12 @@ def roll_back(repo: Path, plan: Plan, store: Store, effort: str, reason: str) ->
         )
         store.transition(e, "rework", reason=why, data={"revert_commit": new})
         result.steps.append(Step(e, commit, new, into))
-    phases = store.phases()
+    closed = {p for p, v in store.phases().items() if v.state in PHASE_CLOSED}
     for e, _, _ in todo:
         p = plan.phase_of(plan.effort(e))
-        if p is not None and p in phases and phases[p].state in PHASE_CLOSED:
+        if p in closed:
             store.phase_transition(p, "open", reason=f"effort {e} was rolled back: {reason}")
-            phases = store.phases()
+            closed.discard(p)
     return result
 
 
