@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from phasegate.conflicts.actual import Actual, Overlap, Pair, Textual, all_pairs, analyse
+from phasegate.conflicts.ancestry import Ancestry
 from phasegate.conflicts.predict import Predicted, predicted
 from phasegate.conflicts.scope import Drift, drift
 from phasegate.git import diffs
@@ -126,13 +127,19 @@ def scope_drift(repo: Path, plan: Plan, branches: set[str]) -> list[Drift]:
     refs = [plan.branch_of(efforts[i]) for i in sorted(involved)]
     tips = diffs.resolve(repo, [*refs, base])
     base_tip = tips.get(base)
+    present = {i: t for i in sorted(involved) if (t := tips.get(plan.branch_of(efforts[i])))}
+    # Where each branch left the base, from one walk of the graph rather than one
+    # `git merge-base` per branch: the run records drift at every merge, and a deep stack
+    # has many ancestors.
+    forks: dict[str, tuple[str, ...]] = {}
+    if base_tip and present:
+        commits = sorted({base_tip, *present.values()})
+        anc = Ancestry(diffs.history(repo, commits, diffs.octopus_bases(repo, commits)))
+        forks = {t: anc.merge_bases(base_tip, t) for t in present.values() if t in anc}
     comparisons: list[tuple[str | None, str]] = []
     owner: list[str] = []
-    for i in sorted(involved):
-        tip = tips.get(plan.branch_of(efforts[i]))
-        if tip is None:
-            continue
-        fork = diffs.merge_bases(repo, base_tip, tip)[:1] if base_tip else []
+    for i, tip in present.items():
+        fork = forks.get(tip, ())
         comparisons.append((fork[0] if fork else None, tip))
         owner.append(i)
     changes = dict(zip(owner, diffs.changed_many(repo, comparisons), strict=True))
