@@ -3,6 +3,9 @@
 Shows the brief and where to work, then waits until someone runs `phasegate done EFFORT`
 (or blocks the effort). Exits 0 when the effort was marked done, 1 when it went anywhere
 else, so phasegate runs the effort's checks and merges exactly as for any other agent.
+
+As `agents.kind: person`, the engine starts this module itself; a person's spending, if
+any, is what they report with `phasegate report --cost`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,20 @@ import os
 import sys
 import time
 from pathlib import Path
+
+from phasegate.agents.base import Context, Invocation, Usage
+
+
+class Person:
+    kind = "person"
+    program = sys.executable
+
+    def invocation(self, ctx: Context) -> Invocation:
+        argv = [ctx.agents.program or self.program, "-m", "phasegate.agents.person"]
+        return Invocation([*argv, *ctx.agents.flags], dict(ctx.env))
+
+    def usage(self, log: str, ctx: Context) -> Usage | None:
+        return None
 
 
 def main() -> int:

@@ -13,6 +13,8 @@ for many efforts at once through variables holding comma-separated effort ids (o
   --stray     PHASEGATE_SCRIPTED_STRAY    also write a file outside the effort's scope
   --collide P PHASEGATE_SCRIPTED_COLLIDE  also write P (default `shared/collide.txt`) with
                                           content unique to the effort, so two efforts clash
+  --cost USD                              report that much spent, first thing (before the
+                                          work), as an agent reporting as it goes does
 
 Other variables: PHASEGATE_SCRIPTED_RUNS (append one line per run to this file),
 PHASEGATE_SCRIPTED_PIDS (append the pids of a hanging agent and its grandchild),
@@ -31,7 +33,23 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from phasegate.agents.base import Context, Invocation, Usage
 from phasegate.plan.model import Effort
+
+
+class Scripted:
+    """`agents.kind: scripted`: this module, with `agents.flags` as its options."""
+
+    kind = "scripted"
+    program = sys.executable
+
+    def invocation(self, ctx: Context) -> Invocation:
+        argv = [ctx.agents.program or self.program, "-m", "phasegate.agents.scripted"]
+        return Invocation([*argv, *ctx.agents.flags], dict(ctx.env))
+
+    def usage(self, log: str, ctx: Context) -> Usage | None:
+        return None
+
 
 _TESTED = re.compile(r"\btest\s+-[fes]\s+([^\s;&|]+)")
 _DEFAULT_COLLIDE = "shared/collide.txt"
@@ -118,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--stray", action="store_true")
     ap.add_argument("--collide", nargs="?", const=_DEFAULT_COLLIDE, default=None)
     ap.add_argument("--no-commit", action="store_true", help="leave the work uncommitted")
+    ap.add_argument("--cost", default=None, help="report this many USD spent before working")
     args = ap.parse_args(argv)
 
     effort_id = os.environ.get("PHASEGATE_EFFORT")
@@ -134,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     effort = load_plan(plan_path).plan.effort(effort_id)
     print(f"{effort.id}: starting {effort.title!r}", flush=True)
+    if args.cost is not None:
+        _report(effort.id, "--cost", args.cost)
     if args.hang or _switched("HANG", effort.id):
         return _hang(effort.id)
     delay = float(os.environ.get("PHASEGATE_SCRIPTED_DELAY", "0") or 0)

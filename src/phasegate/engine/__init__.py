@@ -28,10 +28,10 @@ def _validate(plan: Plan, opts: RunOptions) -> None:
         raise UsageError("--agents must be at least 1")
     chosen = set(scope_of(plan, opts.only))
     bare = [e.id for e in plan.efforts if e.id in chosen and e.command is None]
-    if bare and plan.agents.command is None:
+    if bare and plan.agents.command is None and plan.agents.kind == "command":
         raise UsageError(
             f"effort {bare[0]} has no agent to run: set agents.command in the plan "
-            "(or the effort's own command)"
+            "(or the effort's own command, or agents.kind)"
         )
 
 
@@ -120,7 +120,10 @@ def dry_run(
             e = plan.effort(i)
             st = states.get(i, "pending")
             cmd = e.command if e.command is not None else plan.agents.command
-            shown = " ".join(shell_argv(cmd)) if cmd is not None else "(no command)"
+            if e.command is None and plan.agents.kind != "command":
+                shown = f"{plan.agents.kind} agent"
+            else:
+                shown = " ".join(shell_argv(cmd)) if cmd is not None else "(no command)"
             if st == "done":
                 lines.append(f"wave {w}: {i} already done, skipped")
                 continue

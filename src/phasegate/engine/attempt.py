@@ -21,7 +21,6 @@ from phasegate.engine.workspace import Workspace
 from phasegate.errors import StateError
 from phasegate.plan.expr import parse_duration
 from phasegate.plan.model import Effort, Plan
-from phasegate.proc import shell_argv
 from phasegate.store import Store
 
 Notify = Callable[[str, str], None]  # (effort id, message)
@@ -40,6 +39,9 @@ class Shared:
     # Set when the run is being interrupted: no agent starts any more, and the ones that end
     # meanwhile end interrupted rather than failed.
     stopping: bool = False
+    # Efforts whose agents a budget stopped, and why: they end interrupted, as in a stopped
+    # run.
+    halted: dict[str, str] = field(default_factory=dict)
     ids: frozenset[str] = frozenset()  # every effort id of the plan
     commit: GroupCommit = field(init=False)
 
@@ -130,13 +132,14 @@ class Attempt:
         brief = sh.ws.brief(e.id, attempt)
         brief.write_text(build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt,
                                worktrees=sh.ws.worktrees))  # fmt: skip
-        if sh.stopping:
+        if sh.stopping or e.id in sh.halted:
             return await self._interrupted(attempt, None)
-        command = e.command if e.command is not None else sh.plan.agents.command
-        assert command is not None  # checked before the run starts
+        from phasegate.agents.attempt import invocation
+
+        agent = invocation(sh.plan, e, attempt, sh.ws, self.store)
         log = sh.ws.log(e.id, attempt)
         handle = await supervisor.spawn(
-            shell_argv(command), cwd=sh.ws.effort_dir(e), env=sh.ws.agent_env(e, attempt),
+            agent.argv, cwd=sh.ws.effort_dir(e), env=agent.env,
             log=log, exit_file=sh.ws.exit_file(e.id, attempt),
         )  # fmt: skip
         crash.point("spawned")
@@ -159,7 +162,8 @@ class Attempt:
         finally:
             sh.agents.pop(e.id, None)
         crash.point("exited")
-        if sh.stopping and handle.kill_at is not None:
+        await self._record_usage(attempt)
+        if (sh.stopping or e.id in sh.halted) and handle.kill_at is not None:
             # It was still at work when the run was interrupted (and has been stopped since):
             # whatever it exited with says nothing about the effort.
             return await self._interrupted(attempt, result)
@@ -191,6 +195,14 @@ class Attempt:
         if failure is not None:
             return await self._fail(attempt, failure)
         return await self._after_exit_0(attempt)
+
+    async def _record_usage(self, attempt: int) -> None:
+        """What the agent's own output says it used, stored once per attempt."""
+        from phasegate.agents.attempt import usage_item
+
+        item = await asyncio.to_thread(usage_item, self.sh.plan, self.e, attempt, self.sh.ws)
+        if item is not None:
+            await self.sh.commit(item)
 
     async def _exit_with_state(
         self, attempt: int, exited: dict[str, object], failure: str | None
@@ -271,6 +283,8 @@ class Attempt:
             if sh.ws.worktrees:
                 await asyncio.to_thread(self._keep_leftovers, attempt)
         reason = "interrupted: the run was stopped; 'phasegate run' tries it again"
+        if not sh.stopping and e.id in sh.halted:
+            reason = f"interrupted: {sh.halted[e.id]}"
         items.append({"effort": e.id, "to": "failed", "attempt": attempt, "reason": reason,
                       "data": {"lost": True, "interrupted": True}})  # fmt: skip
         await sh.commit(*items)

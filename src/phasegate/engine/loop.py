@@ -134,6 +134,10 @@ class Engine:
         self._main: asyncio.Task[Any] | None = None
         self._wake = asyncio.Event()
         self._stopper: asyncio.Future[None] | None = None
+        from phasegate.service.budget import Watch
+
+        self.budgets = Watch(plan, store)
+        self.held: dict[str, str] = {}  # effort -> why a budget keeps it from starting
 
     def views(self) -> dict[str, EffortView]:
         """Every effort's view, refreshed from the events appended since the last call.
@@ -257,6 +261,7 @@ class Engine:
                 if not self.stopping:  # once stopping, only the tasks in flight are seen out
                     acted = await self._phases()
                     views = self.views()
+                    await self._watch_budgets(sh, views)
                     marked, startable = self._mark(views)
                     acted = await self._dispatch(sh, views, startable) or marked or acted
                 self.view.refresh()
@@ -344,6 +349,29 @@ class Engine:
                 request_stop(handle, grace)
             await asyncio.sleep(0.05)
 
+    async def _watch_budgets(self, sh: Shared, views: dict[str, EffortView]) -> None:
+        """Hold back efforts over a pause or stop budget; a new crossing is an escalation,
+        and a stop budget's crossing stops its running agents as an interruption does."""
+        self.held, crossings = self.budgets.check(views)
+        if not crossings:
+            return
+        for c in crossings:
+            self.view.notice(str(c.data.get("reason", "budget exceeded")))
+            for e in self.budgets.stopping(c):
+                handle = sh.agents.get(e)
+                if handle is None or e in sh.halted:
+                    continue
+                sh.halted[e] = str(c.data.get("reason"))
+                attempt = self.store.effort(e).attempt
+                await sh.commit({
+                    "kind": "agent.stop_requested", "effort": e, "attempt": attempt,
+                    "key": f"stop:{e}:{attempt}", "data": {"budget": c.data.get("scope")},
+                })  # fmt: skip
+                from phasegate.engine.supervisor import request_stop
+
+                request_stop(handle, parse_duration(self.plan.agents.grace))
+        await asyncio.to_thread(self.budgets.escalate, crossings, str(self.ws.plan_path.parent))
+
     def _resume(self, sh: Shared) -> None:
         for e in self.scope:
             v = self.store.effort(e)
@@ -389,7 +417,7 @@ class Engine:
             max(0.0, self.not_before.get(e, 0.0) - time.monotonic())
             for e in self.scope
             if e in views and views[e].state in {"failed", "rejected"}
-            and not self._dead(e, views[e])
+            and not self._dead(e, views[e]) and e not in self.held
         ]  # fmt: skip
         return min(waits) if waits else None
 
@@ -532,6 +560,7 @@ class Engine:
                 and self.not_before.get(e, 0.0) <= now
             ):
                 candidates.append(e)
+        candidates = [x for x in candidates if x not in self.held]
         candidates.sort(key=lambda x: self.priority[x])
         waiting: list[str] = []
         for e in candidates:
@@ -575,6 +604,8 @@ class Engine:
                     why = pv.reason if st == "failed" and pv else "gate not reached"
 
                 reasons.append(f"phase {p.id} is {st}: {why}")
+        for why in reversed(list(dict.fromkeys(self.held.values()))):
+            reasons.insert(0, why)
         if self.stopping:
             reasons.insert(0, "run interrupted: 'phasegate run' carries on from here")
         return RunResult(

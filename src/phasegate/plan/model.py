@@ -119,8 +119,63 @@ class Repo(Frozen):
     branch_prefix: str = "phasegate/"
 
 
+AgentKind = Literal["claude", "codex", "aider", "person", "scripted", "command"]
+OnExceed = Literal["warn", "pause", "stop"]
+
+
+class Price(Frozen):
+    """USD per million tokens of one model; cached input defaults to the input price."""
+
+    input: Amount
+    output: Amount
+    cached: Amount | None = None
+
+
+def _budget_shorthand(v: object) -> object:
+    # `budget: 5` reads as five dollars, the way people write it.
+    if isinstance(v, int | float | str) and not isinstance(v, bool):
+        return {"usd": v}
+    return v
+
+
+class Budget(Frozen):
+    """Money an effort, a phase or the whole plan may spend on agents.
+
+    `usd` caps the scope's total; `per_unit` gives each effort in the scope an envelope of
+    that many dollars per unit of its size. Crossing either is an event and an escalation
+    of `severity`; `on_exceed` says what the run does then.
+    """
+
+    usd: Amount | None = None
+    per_unit: Amount | None = None
+    on_exceed: OnExceed = "warn"
+    severity: Severity = "high"
+
+    @model_validator(mode="after")
+    def _some_limit(self) -> Budget:
+        if self.usd is None and self.per_unit is None:
+            raise ValueError("budget: give usd (a total) or per_unit (dollars per size unit)")
+        return self
+
+
+BudgetField = Annotated[Budget | None, BeforeValidator(_budget_shorthand)]
+
+
 class Agents(Frozen):
     max: int = Field(default=1, ge=1)
+    kind: AgentKind = Field(
+        default="command", description="Which agent CLI runs the efforts; command runs `command`."
+    )
+    program: str | None = Field(
+        default=None, description="The agent's executable, when not the kind's usual name."
+    )
+    model: str | None = None
+    flags: list[str] = Field(
+        default_factory=list, description="Extra arguments passed to the agent as they are."
+    )
+    prices: dict[str, Price] = Field(
+        default_factory=dict, description="USD per million tokens, by model name."
+    )
     command: Command | None = None
     timeout: Duration | None = None
     retries: int = Field(default=0, ge=0)
@@ -177,6 +232,7 @@ class Phase(Frozen):
     deliverables: list[str] = Field(default_factory=list)
     integration_points: list[str] = Field(default_factory=list)
     sign_off: list[str] = Field(default_factory=list)
+    budget: BudgetField = None
 
 
 class Estimate(Frozen):
@@ -211,6 +267,7 @@ class Effort(Frozen):
     checks: list[Check] = Field(default_factory=list)
     command: Command | None = None
     notes: str = ""
+    budget: BudgetField = None
 
 
 class Metric(Frozen):
@@ -261,6 +318,7 @@ class Plan(Frozen):
     metrics: list[Metric] = Field(default_factory=list)
     risks: list[Risk] = Field(default_factory=list)
     escalation: dict[Severity, Escalation] = Field(default_factory=dict)
+    budget: BudgetField = None
 
     def effort(self, effort_id: str) -> Effort:
         for e in self.efforts:

@@ -35,6 +35,39 @@ def _num(x: float | None, digits: int = 1) -> str:
     return f"{int(x)}" if float(x).is_integer() else f"{x:.{digits}f}"
 
 
+def _usd(x: float) -> str:
+    return f"${x:,.2f}" if x >= 0.01 or x == 0 else f"${x:.6f}".rstrip("0")
+
+
+def _money(st: dict[str, Any], colour: bool) -> list[str]:
+    """Costs by attempt, budgets, and the efforts a budget holds back."""
+    out: list[str] = []
+    rows = [["effort", "attempt", "agent", "model", "tokens", "cost", "turns", "note"]]
+    for e in st["efforts"]:
+        for a in e.get("attempts_cost", []):
+            note = "estimated" if a["estimated"] else ("" if a["priced"] else "no price")
+            rows.append([e["id"], str(a["attempt"]), a["agent"] or "-", a["model"] or "-",
+                         str(a["tokens"]), _usd(a["cost"]), _num(a["turns"]),
+                         ", ".join(x for x in (note, a["error"] or "") if x)])  # fmt: skip
+        if e.get("reported_cost") and e.get("attempts_cost"):
+            rows.append([e["id"], "-", "reported", "-", "-", _usd(e["reported_cost"]), "-", ""])
+    if len(rows) > 1:
+        out += ["", "costs by attempt"] + ["  " + x for x in _table(rows, None, colour)]
+    budget = st.get("budget") or {}
+    if budget.get("limits"):
+        rows = [["budget", "limit", "spent", "left", "on exceed", "state"]]
+        for b in budget["limits"]:
+            state = "EXCEEDED" if b["exceeded"] else "ok"
+            rows.append([b["scope"], _usd(b["cap"]), _usd(b["spent"]), _usd(max(b["left"], 0)),
+                         b["on_exceed"], state])  # fmt: skip
+        out += ["", "budgets"] + ["  " + x for x in _table(rows, None, colour)]
+    held = budget.get("held") or {}
+    for why in dict.fromkeys(held.values()):
+        names = [e for e, w in held.items() if w == why]
+        out.append(f"  {', '.join(names)}: {why}")
+    return out
+
+
 def _ago(now: float, ts: float | None) -> str:
     if ts is None:
         return "-"
@@ -70,11 +103,12 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
     lines = [
         f"{st['project']}: {t['efforts']} efforts ({states}), {_num(t['progress'])}% done, "
         f"{t['open_blockers']} open blocker(s), {t['conflicts']} conflict finding(s)",
-        f"as of {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(now))}",
+        f"as of {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(now))}; "
+        f"spent {_usd(t.get('cost', 0.0))} ({t.get('tokens', 0)} tokens)",
         "",
         "phases",
     ]
-    rows = [["phase", "state", "gate", "efforts done", "deliverables"]]
+    rows = [["phase", "state", "gate", "efforts done", "deliverables", "cost"]]
     for p in st["phases"]:
         g = p["gate"]["passed"]
         gate = "not evaluated" if g is None else ("passed" if g else "failed")
@@ -87,13 +121,14 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
                 gate,
                 f"{p['done']}/{p['efforts']}",
                 f"{p['deliverables_done']}/{p['deliverables_total']}",
+                _usd(p.get("cost", 0.0)),
             ]
         )
     lines += ["  " + x for x in _table(rows, 1, colour)] if len(rows) > 1 else ["  (none)"]
     by_id = {e["id"]: e for e in st["efforts"]}
     for w in st["waves"]:
         lines += ["", f"wave {w['wave']}"]
-        rows = [["effort", "state", "progress", "owner", "blockers", "slack", "title"]]
+        rows = [["effort", "state", "progress", "owner", "blockers", "slack", "cost", "title"]]
         for eid in w["efforts"]:
             e = by_id[eid]
             rows.append(
@@ -104,6 +139,7 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
                     e["owner"] or "-",
                     str(e["blockers"]),
                     _num(e["slack"]),
+                    _usd(e.get("cost", 0.0)),
                     e["title"],
                 ]
             )
@@ -158,6 +194,7 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
                 ]
             )
         lines += ["  " + x for x in _table(rows, None, colour)]
+    lines += _money(st, colour)
     esc = st["escalations"]
     if esc["overdue"]:
         lines += ["", "overdue escalations (acknowledge with 'phasegate ack ID')"]

@@ -168,6 +168,17 @@ def _report(c: Cursor, ev: Event) -> None:
         )
 
 
+def _usage(c: Cursor, ev: Event) -> None:
+    """What an agent's own output says it spent counts in its effort's totals, as reports do."""
+    assert ev.effort is not None
+    cost, tokens = report_amounts(ev.data)
+    _ensure_effort(c, ev.effort)
+    c.execute(
+        "UPDATE efforts SET cost = cost + ?, tokens = tokens + ?, updated_at = ? WHERE id = ?",
+        (cost, tokens, ev.ts, ev.effort),
+    )
+
+
 def _check_result(c: Cursor, ev: Event) -> None:
     metric = ev.data.get("metric")
     if metric:
@@ -239,6 +250,7 @@ HANDLERS: dict[str, Handler] = {
     "effort.merged": _merged,
     "effort.unmerged": _unmerged,
     "report": _report,
+    "agent.usage": _usage,
     "check.result": _check_result,
     "phase.state": _phase_state,
     "gate.evaluated": _gate_evaluated,
@@ -257,6 +269,7 @@ _NEEDS_EFFORT = {
     "effort.merged",
     "effort.unmerged",
     "report",
+    "agent.usage",
 }
 
 

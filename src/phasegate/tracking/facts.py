@@ -21,7 +21,7 @@ from phasegate.plan.discover import find_plan, state_dir_of
 if TYPE_CHECKING:
     from phasegate.plan.model import Plan
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,8 @@ class PlanFacts:
     risks: list[RiskFacts]
     escalation: dict[str, EscalationFacts]
     externals: dict[str, str]  # id -> status
+    budgets: list[dict[str, Any]] = field(default_factory=list)  # service.budget.Limit JSON
+    agent_kind: str = "command"
 
     def effort(self, effort_id: str) -> EffortFacts | None:
         return self.by_id.get(effort_id)
@@ -211,6 +213,7 @@ def facts_of(plan: Plan) -> PlanFacts:
         for i, p in enumerate(plan.phases)
     ]
     from phasegate.plan.expr import parse_duration
+    from phasegate.service.budget import limits as budget_limits
 
     return PlanFacts(
         project=plan.project,
@@ -252,6 +255,8 @@ def facts_of(plan: Plan) -> PlanFacts:
             for sev, esc in plan.escalation.items()
         },
         externals={x.id: x.status for x in plan.external},
+        budgets=[lim.to_json() for lim in budget_limits(plan)],
+        agent_kind=plan.agents.kind,
     )
 
 

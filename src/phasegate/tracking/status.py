@@ -7,11 +7,18 @@ view, the JSON output and the documents all share.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from phasegate.states import PHASE_CLOSED
-from phasegate.store.types import BlockerView, EffortView, MetricSummary, PhaseView, Store
+from phasegate.store.types import (
+    BlockerView,
+    EffortView,
+    Event,
+    MetricSummary,
+    PhaseView,
+    Store,
+)
 from phasegate.tracking import escalation, metrics
 from phasegate.tracking.facts import PlanFacts
 
@@ -31,6 +38,8 @@ class Snapshot:
     phase_opened: dict[str, float]
     conflicts: int
     notified: set[str]
+    usage: list[Event] = field(default_factory=list)  # agent.usage, one per attempt
+    budget_events: list[Event] = field(default_factory=list)  # raises and crossings
 
 
 def snapshot(store: Store, now: float) -> Snapshot:
@@ -51,6 +60,8 @@ def snapshot(store: Store, now: float) -> Snapshot:
             phase_opened=opened,
             conflicts=store.count_events("conflict.finding"),
             notified={str(e.data.get("item")) for e in store.events(kinds=[escalation.NOTIFIED])},
+            usage=store.events(kinds=["agent.usage"]),
+            budget_events=store.events(kinds=["budget.raised", "budget.exceeded"]),
         )
 
 
@@ -97,9 +108,28 @@ def projection(facts: PlanFacts, snap: Snapshot) -> dict[str, Any]:
     return out
 
 
+def money(facts: PlanFacts, snap: Snapshot) -> tuple[Any, dict[str, Any], list[Any]]:
+    """Costs per attempt, effort, phase and plan; budget standings; budget escalations."""
+    from phasegate.service import budget, costs
+
+    spent = costs.summarise(((f.id, f.phase) for f in facts.efforts), snap.efforts, snap.usage)
+    lims = [budget.Limit.from_json(d) for d in facts.budgets]
+    raised = budget.raises(e for e in snap.budget_events if e.kind == budget.RAISED)
+    crossed = {e.key: e.ts for e in snap.budget_events if e.kind == budget.EXCEEDED}
+    stands = budget.standings(lims, budget.costs_of(snap.efforts), raised)
+    rep = {"limits": [{**s.to_json(), "crossed_at": crossed.get(s.key)} for s in stands],
+           "held": budget.held(stands)}  # fmt: skip
+    return spent, rep, budget.escalation_items(rep, lims)
+
+
 def project(
     facts: PlanFacts, snap: Snapshot, baselines: dict[str, float] | None = None
 ) -> dict[str, Any]:
+    from phasegate.service import costs
+
+    spent, budgets, budget_items = money(facts, snap)
+    cost_of = {e["id"]: e for e in spent.efforts}
+    phase_cost = {p["id"]: p["cost"] for p in spent.phases}
     efforts_out: list[dict[str, Any]] = []
     by_state: dict[str, int] = {}
     for f in facts.efforts:
@@ -125,8 +155,11 @@ def project(
                 "approvals": sorted(snap.approvals.get(f.id, set())),
                 "reviewers": list(f.reviewers),
                 "reason": v.reason,
-                "cost": v.cost,
+                "cost": cost_of[f.id]["cost"],
                 "tokens": v.tokens,
+                "attempts_cost": cost_of[f.id]["attempts"],
+                "reported_cost": cost_of[f.id]["reported"],
+                "held": budgets["held"].get(f.id, ""),
             }
         )
     phases_out: list[dict[str, Any]] = []
@@ -154,11 +187,13 @@ def project(
                 "deliverables_done": done_deliv,
                 "deliverables_total": total_deliv,
                 "approvals_required": list(p.approvals),
+                "cost": phase_cost.get(p.id, 0.0),
             }
         )
     items = escalation.live_items(
         facts, snap.blockers, snap.efforts, snap.acks, snap.project_start, snap.phase_opened
     )
+    items += budget_items
     overdue = escalation.overdue_items(items, snap.now)
     judged = metrics.judge_all(facts.metrics, snap.summaries, baselines)
     total = len(facts.efforts)
@@ -177,7 +212,10 @@ def project(
             "critical_blockers": sum(
                 1 for b in snap.blockers if b.open and b.severity == "critical"
             ),
+            "cost": costs.usd(spent.total),
+            "tokens": spent.tokens,
         },
+        "budget": budgets,
         "phases": phases_out,
         "waves": [{"wave": k, "efforts": ids} for k, ids in enumerate(facts.waves, 1)],
         "efforts": efforts_out,

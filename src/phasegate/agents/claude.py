@@ -1,0 +1,90 @@
+"""Claude Code, run headless: `claude -p PROMPT --output-format json ...`.
+
+Command line (Claude Code's CLI reference and headless-mode docs, docs.claude.com
+"Headless mode" / "CLI reference"): `-p/--print` runs one prompt without the interactive UI;
+`--output-format json` prints a single result object when the run ends;
+`--permission-mode acceptEdits` lets it edit files without asking (`bypassPermissions` is
+refused when running as root unless IS_SANDBOX=1, so it is not the default);
+`--allowedTools` pre-approves the shell (to run the effort's checks and commit) and
+phasegate's MCP tools; `--mcp-config FILE --strict-mcp-config` loads only the servers in
+FILE; `--max-budget-usd` stops the run once it has spent that much; `--model` picks the
+model. Flags from `agents.flags` follow ours, as given.
+
+Output (the same docs, and the Agent SDK's result message): one JSON object,
+`{"type": "result", "subtype": "success" | "error_max_turns" | "error_during_execution" |
+"error_max_budget_usd"..., "is_error", "num_turns", "session_id", "total_cost_usd",
+"usage": {"input_tokens", "output_tokens", "cache_read_input_tokens",
+"cache_creation_input_tokens"}, "modelUsage": {MODEL: {...}}, "result"}`. The cost is the
+agent's own (`total_cost_usd`), so it is not marked estimated.
+"""
+
+from __future__ import annotations
+
+from phasegate.agents.base import (
+    MCP_NAME,
+    Context,
+    Invocation,
+    Usage,
+    dollars,
+    json_lines,
+    model_args,
+    program,
+    whole,
+    write_json,
+)
+
+
+class Claude:
+    kind = "claude"
+    program = "claude"
+
+    def mcp_config(self, ctx: Context) -> dict[str, object]:
+        return {"mcpServers": {MCP_NAME: {"type": "stdio", **ctx.mcp_server()}}}
+
+    def invocation(self, ctx: Context) -> Invocation:
+        config = write_json(ctx.files / f"{ctx.stem}.claude-mcp.json", self.mcp_config(ctx))
+        argv = [
+            program(ctx, self.program), "-p", ctx.prompt(),
+            "--output-format", "json",
+            "--permission-mode", "acceptEdits",
+            "--allowedTools", f"Bash,mcp__{MCP_NAME}",
+            "--mcp-config", str(config), "--strict-mcp-config",
+            *model_args(ctx),
+        ]  # fmt: skip
+        if ctx.budget_left is not None:
+            argv += ["--max-budget-usd", f"{max(ctx.budget_left, 0.0):.4f}"]
+        return Invocation([*argv, *ctx.agents.flags], dict(ctx.env))
+
+    def usage(self, log: str, ctx: Context) -> Usage | None:
+        results = [d for d in json_lines(log) if d.get("type") == "result"]
+        if not results:
+            return None
+        r = results[-1]
+        u = r.get("usage") if isinstance(r.get("usage"), dict) else {}
+        assert isinstance(u, dict)
+        models = r.get("modelUsage")
+        model = ctx.agents.model
+        if isinstance(models, dict) and models:
+            # The model that did the work is the one that wrote the most.
+            model = max(
+                models,
+                key=lambda m: whole(models[m].get("outputTokens"))
+                if isinstance(models[m], dict) else 0,
+            )  # fmt: skip
+        subtype = r.get("subtype")
+        error = None
+        if r.get("is_error") or (isinstance(subtype, str) and subtype != "success"):
+            error = str(subtype or "error")
+        turns = r.get("num_turns")
+        session = r.get("session_id")
+        return Usage(
+            source="claude result",
+            model=model,
+            tokens_in=whole(u.get("input_tokens")) + whole(u.get("cache_creation_input_tokens")),
+            tokens_out=whole(u.get("output_tokens")),
+            tokens_cached=whole(u.get("cache_read_input_tokens")),
+            cost=dollars(r.get("total_cost_usd")),
+            turns=whole(turns) if turns is not None else None,
+            session=str(session) if session else None,
+            error=error,
+        )
