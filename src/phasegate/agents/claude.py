@@ -20,6 +20,10 @@ agent's own (`total_cost_usd`), so it is not marked estimated.
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
 from phasegate.agents.base import (
     MCP_NAME,
     Context,
@@ -32,6 +36,22 @@ from phasegate.agents.base import (
     whole,
     write_json,
 )
+
+
+def result_object(log: str) -> dict[str, Any] | None:
+    """The last result object in the log: on a line of its own, or pretty-printed."""
+    results = [d for d in json_lines(log) if d.get("type") == "result"]
+    if results:
+        return results[-1]
+    decoder = json.JSONDecoder()
+    for m in reversed(list(re.finditer(r"^\{", log, re.M))):
+        try:
+            doc, _ = decoder.raw_decode(log, m.start())
+        except ValueError:
+            continue
+        if isinstance(doc, dict) and doc.get("type") == "result":
+            return doc
+    return None
 
 
 class Claude:
@@ -56,10 +76,9 @@ class Claude:
         return Invocation([*argv, *ctx.agents.flags], dict(ctx.env))
 
     def usage(self, log: str, ctx: Context) -> Usage | None:
-        results = [d for d in json_lines(log) if d.get("type") == "result"]
-        if not results:
+        r = result_object(log)
+        if r is None:
             return None
-        r = results[-1]
         u = r.get("usage") if isinstance(r.get("usage"), dict) else {}
         assert isinstance(u, dict)
         models = r.get("modelUsage")

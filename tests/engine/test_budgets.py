@@ -1,0 +1,138 @@
+"""Budgets in a real run: a 1 USD effort budget and an agent that spends 0.6 USD an attempt.
+
+The second attempt crosses the budget: with `pause` no third attempt starts, with `stop`
+the second attempt's agent is stopped as an interruption stops it (its work kept). Either
+way the crossing is stored once, escalated through the plan's matrix, shown by `status`,
+and `status`, `phasegate costs` and `phasegate budget` agree to the micro-dollar.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from support import git, init_repo, run_phasegate
+
+# A stand-in Claude Code: 0.6 USD an attempt, failing, so the effort is retried.
+CLAUDE = """#!{python}
+import json, os, sys
+with open(os.environ["STAND_IN_RECORD"], "a") as f:
+    f.write(json.dumps(sys.argv[1:]) + "\\n")
+print(json.dumps({{"type": "result", "subtype": "success", "is_error": False, "num_turns": 2,
+                  "session_id": "s-" + os.environ["PHASEGATE_ATTEMPT"], "total_cost_usd": 0.6,
+                  "usage": {{"input_tokens": 100, "output_tokens": 10}}}}))
+sys.exit(1)
+"""
+
+# An agent that reports 0.6 USD as it starts, keeps some work, and fails its first attempt;
+# its second attempt goes on working until stopped.
+REPORTING = """
+phasegate report "$PHASEGATE_EFFORT" --cost 0.6 >/dev/null
+mkdir -p done && echo "attempt $PHASEGATE_ATTEMPT" > done/api.txt
+echo "$PHASEGATE_ATTEMPT" >> "$STAND_IN_RECORD"
+[ "$PHASEGATE_ATTEMPT" = 1 ] && exit 1
+exec sleep 60
+"""
+
+
+def repo_with(tmp_path: Path, agents: dict[str, Any], on_exceed: str) -> Path:
+    repo = init_repo(tmp_path / "repo")
+    doc = {
+        "version": 1,
+        "project": "budgets",
+        "agents": {"retries": 3, "backoff": "0s", "grace": "2s", "timeout": "60s", **agents},
+        "escalation": {"high": {"within": "1h", "notify": "echo $PHASEGATE_ITEM_ID >> ../paged"}},
+        "efforts": [{
+            "id": "api", "title": "Public API", "files": ["done/**"],
+            "checks": [{"name": "marker", "run": "test -f done/api.txt"}],
+            "budget": {"usd": 1, "on_exceed": on_exceed},
+        }],
+    }  # fmt: skip
+    (repo / "phasegate.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "plan")
+    return repo
+
+
+def events(repo: Path, kind: str) -> list[tuple[int | None, dict[str, Any]]]:
+    with sqlite3.connect(repo / ".phasegate" / "state.db") as c:
+        rows = c.execute(
+            "SELECT attempt, data FROM events WHERE kind = ? ORDER BY seq", (kind,)
+        ).fetchall()
+    return [(a, json.loads(d)) for a, d in rows]
+
+
+def agree(repo: Path, spent: float) -> dict[str, Any]:
+    st = json.loads(run_phasegate("status", "--json", "--no-notify", cwd=repo).out)
+    costs = json.loads(run_phasegate("costs", "--json", cwd=repo).out)
+    budget = json.loads(run_phasegate("budget", "--json", cwd=repo).out)
+    (effort,) = st["efforts"]
+    assert st["totals"]["cost"] == costs["total"] == effort["cost"] == spent
+    assert budget["limits"][0]["spent"] == st["budget"]["limits"][0]["spent"] == spent
+    parts = [a["cost"] for a in effort["attempts_cost"]] + [effort["reported_cost"]]
+    assert round(sum(parts), 6) == spent
+    return st
+
+
+def test_pause_starts_no_third_attempt(tmp_path: Path) -> None:
+    stand_in = tmp_path / "claude"
+    stand_in.write_text(CLAUDE.format(python=sys.executable))
+    stand_in.chmod(0o755)
+    repo = repo_with(tmp_path, {"kind": "claude", "program": str(stand_in)}, "pause")
+    record = tmp_path / "record.jsonl"
+    env = {"STAND_IN_RECORD": str(record)}
+    r = run_phasegate("run", "--plain", cwd=repo, env=env)
+    assert r.code == 1, r.out + r.err
+    assert "paused: budget of effort api exceeded (1.20 of 1.00 USD spent)" in r.out
+    argvs = [json.loads(line) for line in record.read_text().splitlines()]
+    assert len(argvs) == 2  # retries allow four attempts; the budget stopped at two
+    budgets = [a[a.index("--max-budget-usd") + 1] for a in argvs]
+    assert budgets == ["1.0000", "0.4000"]  # each Claude attempt gets what is left
+    (crossing,) = events(repo, "budget.exceeded")
+    assert crossing[1]["scope"] == "effort:api" and crossing[1]["spent"] == 1.2
+    paged = (tmp_path / "repo" / ".." / "paged").resolve()
+    assert paged.read_text().split() == ["budget:effort:api"]
+    st = agree(repo, 1.2)
+    assert st["efforts"][0]["held"].startswith("paused: budget of effort api exceeded")
+    (item,) = st["escalations"]["overdue"]
+    assert (item["id"], item["kind"], item["severity"]) == ("budget:effort:api", "budget", "high")
+    shown = run_phasegate("status", "--no-notify", cwd=repo).out
+    assert "api: paused: budget of effort api exceeded" in shown
+
+    # The same crossing is not stored or paged again by a second run.
+    assert run_phasegate("run", "--plain", cwd=repo, env=env).code == 1
+    assert len(events(repo, "budget.exceeded")) == 1 and len(record.read_text().splitlines()) == 2
+
+    raised = run_phasegate("budget", "--raise", "1", "--effort", "api", "--reason", "retries",
+                           cwd=repo)  # fmt: skip
+    assert raised.code == 0, raised.err
+    assert "budget of effort api raised by 1 USD" in raised.out
+    assert json.loads(run_phasegate("status", "--json", cwd=repo).out)["efforts"][0]["held"] == ""
+    r = run_phasegate("run", "--plain", cwd=repo, env=env)
+    # Two more attempts (1.8, then 2.4 crossing the raised limit of 2.0).
+    assert len(record.read_text().splitlines()) == 4, r.out
+    assert [c["cap"] for _, c in events(repo, "budget.exceeded")] == [1.0, 2.0]
+    agree(repo, 2.4)
+
+
+def test_stop_interrupts_the_running_agent_and_keeps_its_work(tmp_path: Path) -> None:
+    repo = repo_with(tmp_path, {"command": REPORTING}, "stop")
+    record = tmp_path / "record"
+    r = run_phasegate("run", "--plain", cwd=repo, env={"STAND_IN_RECORD": str(record)})
+    assert r.code == 1, r.out + r.err
+    assert record.read_text().split() == ["1", "2"]
+    assert "stopped: budget of effort api exceeded (1.20 of 1.00 USD spent)" in r.out
+    ((attempt, stop),) = events(repo, "agent.stop_requested")
+    assert attempt == 2 and stop == {"budget": "effort:api"}
+    last = events(repo, "effort.state")[-1]
+    assert last[1]["to"] == "failed" and last[1]["interrupted"] is True
+    assert last[1]["reason"].startswith("interrupted: stopped: budget of effort api exceeded")
+    # The stopped agent's work is kept on its branch.
+    assert git(repo, "show", "phasegate/api:done/api.txt") == "attempt 2"
+    assert len(events(repo, "escalation.notified")) == 1
+    agree(repo, 1.2)
