@@ -103,6 +103,12 @@ def test_pause_starts_no_third_attempt(tmp_path: Path) -> None:
     assert (item["id"], item["kind"], item["severity"]) == ("budget:effort:api", "budget", "high")
     shown = run_phasegate("status", "--no-notify", cwd=repo).out
     assert "api: paused: budget of effort api exceeded" in shown
+    doc = run_phasegate("doc", "--kind", "status", cwd=repo).out
+    assert "| api | 1 | claude | 110 | 0.6000 |" in doc and "| api | 2 | claude | 110 |" in doc
+    for kind in ("status", "daily", "weekly"):
+        doc = run_phasegate("doc", "--kind", kind, cwd=repo).out
+        assert "**Spent:** $1.20 (220 tokens)" in doc, kind
+        assert "| effort:api | 1.00 | 1.20 | 0.00 | pause | EXCEEDED |" in doc, kind
 
     # The same crossing is not stored or paged again by a second run.
     assert run_phasegate("run", "--plain", cwd=repo, env=env).code == 1
