@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from phasegate.errors import InputError
+from phasegate.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from phasegate.plan.model import Budget, Plan
@@ -192,7 +192,7 @@ def crossing_item(s: Standing) -> dict[str, Any]:
 def scope_of(plan_phases: Iterable[str], plan_efforts: Iterable[str], effort: str | None,
              phase: str | None) -> str:  # fmt: skip
     if effort and phase:
-        raise InputError("give --effort or --phase, not both")
+        raise UsageError("give --effort or --phase, not both")
     if effort:
         if effort not in set(plan_efforts):
             raise InputError(f"unknown effort {effort!r}")
@@ -209,9 +209,9 @@ def raise_budget(
 ) -> Event:
     """Record a raise of `usd` dollars for `scope`; it must have a budget and a reason."""
     if not math.isfinite(usd) or usd <= 0:
-        raise InputError(f"--raise: expected a positive amount of USD, got {usd:g}")
+        raise UsageError(f"--raise: expected a positive amount of USD, got {usd:g}")
     if not reason.strip():
-        raise InputError("--reason: say why the budget is raised")
+        raise UsageError("--reason: say why the budget is raised")
     if not any(lim.scope == scope for lim in lims):
         where = scope.replace(":", " ")
         raise InputError(f"{where} has no budget to raise (set budget: in the plan)")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from phasegate.errors import InputError
+from phasegate.errors import UsageError
 
 if TYPE_CHECKING:
     from phasegate.store import EffortView, Event, Store
@@ -129,7 +129,7 @@ def _day(ts: float) -> str:
 def table(costs: Costs, by: str, reports: Iterable[Event] = ()) -> list[dict[str, Any]]:
     """Rows of `phasegate costs --by BY`; their costs add up to `costs.total` exactly."""
     if by not in BY:
-        raise InputError(f"--by: expected one of {', '.join(BY)}, got {by!r}")
+        raise UsageError(f"--by: expected one of {', '.join(BY)}, got {by!r}")
     if by == "effort":
         return [{"key": e["id"], "cost": e["cost"], "tokens": e["tokens"],
                  "attempts": len(e["attempts"])} for e in costs.efforts]  # fmt: skip
