@@ -34,22 +34,16 @@ def register(app: typer.Typer) -> None:
         ] = None,
         phase: Annotated[str | None, typer.Option("--phase", help="The phase's budget.")] = None,
     ) -> int:
-        from phasegate.cli.common import emit_json
+        from phasegate.cli.common import print_json
         from phasegate.report.costs_text import render_budget
-        from phasegate.service import budget as svc
+        from phasegate.service.budget import budgets
         from phasegate.tracking.session import actor, open_session
 
         with open_session(plan, db) as s:
-            lims = [svc.Limit.from_json(d) for d in s.facts.budgets]
-            if raise_by is not None:
-                scope = svc.scope_of([p.id for p in s.facts.phases],
-                                     [e.id for e in s.facts.efforts], effort, phase)  # fmt: skip
-                svc.raise_budget(s.store, lims, scope, raise_by, reason, actor())
-                if not as_json:
-                    print(f"budget of {scope.replace(':', ' ')} raised by {raise_by:g} USD")
-            doc = svc.report(s.store, lims)
+            doc = budgets(s, raise_by=raise_by, reason=reason, effort=effort, phase=phase,
+                          by=actor())  # fmt: skip
         if as_json:
-            emit_json("budget", doc)
+            print_json(doc)
         else:
             print(render_budget(doc), end="")
         return 0

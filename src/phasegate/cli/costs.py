@@ -25,15 +25,15 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--by", help="Group rows by effort, phase, agent or day.")
         ] = "effort",
     ) -> int:
-        from phasegate.cli.common import emit_json
+        from phasegate.cli.common import print_json
         from phasegate.report.costs_text import render
-        from phasegate.service.costs import report
+        from phasegate.service.costs import costs as query
         from phasegate.tracking.session import open_session
 
         with open_session(plan, db) as s:
-            doc = report(s.store, [(f.id, f.phase) for f in s.facts.efforts], by)
+            doc = query(s, by)
         if as_json:
-            emit_json("costs", doc)
+            print_json(doc)
         else:
             print(render(doc), end="")
         return 0

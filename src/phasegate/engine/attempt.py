@@ -399,6 +399,7 @@ class Attempt:
             await supervisor.wait(handle, timeout=None, grace=self.grace)
         code = supervisor.read_exit(exit_file)
         result = supervisor.AgentExit(code, max(0.0, time.time() - started), False)
+        await self._record_usage(attempt)
         return await self._interrupted(attempt, result)
 
     def _reverted(self) -> str | None:

@@ -39,8 +39,12 @@ def render(doc: dict[str, Any]) -> str:
 
 
 def render_budget(doc: dict[str, Any]) -> str:
+    head = ""
+    if doc.get("raised"):
+        r = doc["raised"]
+        head = f"budget of {r['scope'].replace(':', ' ')} raised by {r['usd']:g} USD\n"
     if not doc["limits"]:
-        return "no budgets in the plan\n"
+        return head + "no budgets in the plan\n"
     rows = [["budget", "limit", "raised", "spent", "left", "on exceed", "state"]]
     for b in doc["limits"]:
         rows.append([b["scope"], usd(b["usd"]), usd(b["raised"]), usd(b["spent"]),
@@ -50,4 +54,4 @@ def render_budget(doc: dict[str, Any]) -> str:
     for why in dict.fromkeys(doc["held"].values()):
         names = [e for e, w in doc["held"].items() if w == why]
         lines.append(f"{', '.join(names)}: {why}")
-    return "\n".join(lines) + "\n"
+    return head + "\n".join(lines) + "\n"

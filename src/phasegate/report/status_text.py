@@ -197,7 +197,11 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
     lines += _money(st, colour)
     esc = st["escalations"]
     if esc["overdue"]:
-        lines += ["", "overdue escalations (acknowledge with 'phasegate ack ID')"]
+        lines += [
+            "",
+            "overdue escalations (acknowledge with 'phasegate ack ID'; a budget's "
+            "ends when 'phasegate budget --raise' lifts it)",
+        ]
         rows = [["id", "kind", "severity", "overdue by", "effort", "text"]]
         for i in esc["overdue"]:
             rows.append(

@@ -20,6 +20,7 @@ from phasegate.errors import InputError, UsageError
 if TYPE_CHECKING:
     from phasegate.plan.model import Budget, Plan
     from phasegate.store import EffortView, Event, Store
+    from phasegate.tracking.session import Session
 
 EXCEEDED = "budget.exceeded"
 RAISED = "budget.raised"
@@ -308,3 +309,26 @@ class Watch:
         import time
 
         return notify_overdue(self.store, facts_of(self.plan), items, time.time(), cwd=cwd)
+
+
+def budgets(
+    s: Session,
+    *,
+    raise_by: float | None = None,
+    reason: str = "",
+    effort: str | None = None,
+    phase: str | None = None,
+    by: str = "",
+) -> dict[str, Any]:
+    """`phasegate budget`: every limit's standing, after recording a raise if one is given
+    (of the plan's budget, or the effort's or phase's)."""
+    from phasegate.service.common import document
+
+    lims = [Limit.from_json(d) for d in s.facts.budgets]
+    raised = None
+    if raise_by is not None:
+        scope = scope_of([p.id for p in s.facts.phases], [e.id for e in s.facts.efforts],
+                         effort, phase)  # fmt: skip
+        ev = raise_budget(s.store, lims, scope, raise_by, reason, by)
+        raised = {"scope": scope, "usd": raise_by, "seq": ev.seq}
+    return document("budget", {**report(s.store, lims), "raised": raised})

@@ -18,6 +18,7 @@ from phasegate.errors import UsageError
 
 if TYPE_CHECKING:
     from phasegate.store import EffortView, Event, Store
+    from phasegate.tracking.session import Session
 
 USAGE = "agent.usage"
 BY = ("effort", "phase", "agent", "day")
@@ -182,8 +183,17 @@ def of_store(store: Store, order: Iterable[tuple[str, str | None]]) -> Costs:
 def report(
     store: Store, order: Iterable[tuple[str, str | None]], by: str = "effort"
 ) -> dict[str, Any]:
-    """`phasegate costs`: the totals, and the rows grouped `by`."""
+    """The totals, and the rows grouped `by`."""
+    if by not in BY:
+        raise UsageError(f"--by: expected one of {', '.join(BY)}, got {by!r}")
     with store.consistent():
         costs = summarise(order, store.efforts(), store.events(kinds=[USAGE]))
         reports = store.events(kinds=["report"]) if by == "day" else []
     return {**costs.to_json(), "by": by, "rows": table(costs, by, reports)}
+
+
+def costs(s: Session, by: str = "effort") -> dict[str, Any]:
+    """`phasegate costs`: what the agents spent, as its JSON document."""
+    from phasegate.service.common import document
+
+    return document("costs", report(s.store, [(f.id, f.phase) for f in s.facts.efforts], by))
