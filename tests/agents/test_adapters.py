@@ -188,7 +188,10 @@ def test_codex_adapter_prices_tokens_from_the_plan(tmp_path: Path) -> None:
     assert 'mcp_servers.phasegate.args=["-m", "phasegate", "mcp"]' in overrides
     env = next(o for o in overrides if o.startswith("mcp_servers.phasegate.env="))
     assert '"PHASEGATE_EFFORT" = "api"' in env
-    assert "model_provider=local" in overrides
+    assert "model_provider=local" in overrides and "allow_login_shell=false" in overrides
+    # The store and git's directory are writable from its sandbox.
+    added = [argv[i + 1] for i, a in enumerate(argv) if a == "--add-dir"]
+    assert added == [str(repo / ".phasegate"), str(repo / ".git")]
     assert argv[-1] == Path(got["env"]["PHASEGATE_BRIEF"]).read_text()
     (u,) = usage_events(repo)
     cost = round((315 * 1.25 + 122 * 10 + 24448 * 0.125) / 1e6, 9)
@@ -210,6 +213,9 @@ def test_aider_adapter(tmp_path: Path) -> None:
     brief = Path(got["env"]["PHASEGATE_BRIEF"]).read_text()
     assert got["argv"][:3] == ["--message-file", got["env"]["PHASEGATE_BRIEF"], "--yes-always"]
     assert got["message"] == brief
+    argv = got["argv"]
+    assert argv[argv.index("--chat-history-file") + 1] == "/dev/null"
+    assert "--no-gitignore" in argv
     assert "mcp" not in got  # no MCP client: it reports through the CLI
     (u,) = usage_events(repo)
     assert u == {

@@ -4,6 +4,9 @@ Command line (aider.chat "Scripting aider" and "Options reference"): `--message-
 sends the file's text as one message, works on it and exits; `--yes-always` answers every
 confirmation; `--no-stream --no-pretty --no-fancy-input` keep the output plain lines;
 `--no-check-update --analytics-disable --no-show-release-notes` keep it quiet and offline;
+`--no-gitignore`, `--chat-history-file /dev/null --input-history-file /dev/null` and
+`--map-tokens 0` keep it from writing `.gitignore` entries, history files and a repo-map
+cache into the worktree (they would be committed with the work and count as scope drift);
 `--model` picks the model. It commits its own edits. It has no MCP client: it reports
 through `phasegate report`, as the brief says.
 
@@ -52,6 +55,8 @@ class Aider:
             program(ctx, self.program), "--message-file", str(ctx.brief),
             "--yes-always", "--no-stream", "--no-pretty", "--no-fancy-input",
             "--no-check-update", "--analytics-disable", "--no-show-release-notes",
+            "--no-gitignore", "--map-tokens", "0",
+            "--chat-history-file", "/dev/null", "--input-history-file", "/dev/null",
             *model_args(ctx), *ctx.agents.flags,
         ]  # fmt: skip
         return Invocation(argv, dict(ctx.env))

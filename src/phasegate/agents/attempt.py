@@ -24,7 +24,12 @@ def kind_of(plan: Plan, effort: Effort) -> str:
 
 
 def context(
-    plan: Plan, effort: Effort, attempt: int, ws: Workspace, budget_left: float | None
+    plan: Plan,
+    effort: Effort,
+    attempt: int,
+    ws: Workspace,
+    budget_left: float | None,
+    env: dict[str, str] | None = None,
 ) -> Context:
     writable: tuple[Path, ...] = (ws.state_dir,)
     if ws.repo is not None:
@@ -34,7 +39,7 @@ def context(
         effort=effort,
         attempt=attempt,
         brief=ws.brief(effort.id, attempt),
-        env=ws.agent_env(effort, attempt),
+        env=env if env is not None else ws.agent_env(effort, attempt),
         files=ws.state_dir / "agents",
         budget_left=budget_left,
         writable=writable,
@@ -42,15 +47,18 @@ def context(
     )
 
 
-def invocation(plan: Plan, effort: Effort, attempt: int, ws: Workspace, store: Store) -> Invocation:
-    """The attempt's argv and environment; a Claude attempt gets what is left of its budget."""
+def invocation(
+    plan: Plan, effort: Effort, attempt: int, ws: Workspace, store: Store, env: dict[str, str]
+) -> Invocation:
+    """The attempt's argv and environment (`env`, plus what the agent needs); a Claude
+    attempt gets what is left of its budget."""
     kind = kind_of(plan, effort)
     left = None
     if kind == "claude":
         from phasegate.service.budget import left_for
 
         left = left_for(plan, effort.id, store)
-    ctx = context(plan, effort, attempt, ws, left)
+    ctx = context(plan, effort, attempt, ws, left, env)
     return adapter(kind).invocation(ctx)
 
 
@@ -66,7 +74,7 @@ def usage_item(plan: Plan, effort: Effort, attempt: int, ws: Workspace) -> dict[
             text = f.read().decode("utf-8", errors="replace")
     except OSError:
         return None
-    ctx = context(plan, effort, attempt, ws, None)
+    ctx = context(plan, effort, attempt, ws, None, {})
     usage = adapter(kind).usage(text, ctx)
     if usage is None:
         return None

@@ -2,9 +2,10 @@
 
 Command line (openai/codex docs, "Non-interactive mode" and "Configuration"): `codex exec`
 runs one prompt to the end; `--json` streams its events as JSON lines on stdout;
-`--sandbox workspace-write` lets it write the working directory, and
-`-c sandbox_workspace_write.writable_roots=[...]` adds the state directory (the store that
-`phasegate report` writes) and git's directory (its commits); `-c key=value` overrides any
+`--sandbox workspace-write` lets it write the working directory, and `--add-dir DIR` adds
+the state directory (the store that `phasegate report` writes) and git's directory (its
+commits); `-c allow_login_shell=false` keeps its shell commands from a login shell, whose
+profile would put another `phasegate` (or none) first on PATH; `-c key=value` overrides any
 config key, which is how phasegate's MCP server is declared
 (`-c mcp_servers.phasegate.command=...`, `.args`, `.env`) without touching the user's
 `config.toml`; `--skip-git-repo-check` because a worktree's `.git` is a file; `-m` picks
@@ -55,9 +56,7 @@ class Codex:
             (f"mcp_servers.{MCP_NAME}.args", server["args"]),
             (f"mcp_servers.{MCP_NAME}.env", server["env"]),
         ]
-        if ctx.writable:
-            pairs.append(("sandbox_workspace_write.writable_roots", [str(p) for p in ctx.writable]))
-        out: list[str] = []
+        out: list[str] = ["-c", "allow_login_shell=false"]
         for key, value in pairs:
             out += ["-c", f"{key}={_toml(value)}"]
         return out
@@ -66,6 +65,7 @@ class Codex:
         argv = [
             program(ctx, self.program), "exec", "--json",
             "--sandbox", "workspace-write", "--skip-git-repo-check",
+            *(a for p in ctx.writable for a in ("--add-dir", str(p))),
             *model_args(ctx, "-m"), *self.config_overrides(ctx), *ctx.agents.flags,
             ctx.prompt(),
         ]  # fmt: skip

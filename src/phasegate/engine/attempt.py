@@ -136,7 +136,8 @@ class Attempt:
             return await self._interrupted(attempt, None)
         from phasegate.agents.attempt import invocation
 
-        agent = invocation(sh.plan, e, attempt, sh.ws, self.store)
+        env = sh.ws.agent_env(e, attempt)
+        agent = invocation(sh.plan, e, attempt, sh.ws, self.store, env)
         log = sh.ws.log(e.id, attempt)
         handle = await supervisor.spawn(
             agent.argv, cwd=sh.ws.effort_dir(e), env=agent.env,
