@@ -142,3 +142,28 @@ def test_stop_interrupts_the_running_agent_and_keeps_its_work(tmp_path: Path) ->
     assert git(repo, "show", "phasegate/api:done/api.txt") == "attempt 2"
     assert len(events(repo, "escalation.notified")) == 1
     agree(repo, 1.2)
+
+
+def test_warn_records_the_crossing_and_the_run_goes_on(tmp_path: Path) -> None:
+    """The scripted agent as `agents.kind`, its options from `agents.flags`: each effort
+    reports 0.3 USD, and the plan's 0.5 USD budget only warns."""
+    repo = init_repo(tmp_path / "repo")
+    doc = {
+        "version": 1, "project": "budgets",
+        "agents": {"kind": "scripted", "flags": ["--cost", "0.3"], "max": 1},
+        "budget": 0.5,
+        "efforts": [{"id": "a", "files": ["a/**"]}, {"id": "b", "files": ["b/**"]}],
+    }  # fmt: skip
+    (repo / "phasegate.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "plan")
+    r = run_phasegate("run", "--plain", cwd=repo)
+    assert r.code == 0, r.out + r.err
+    assert "over budget: budget of plan exceeded (0.60 of 0.50 USD spent)" in r.out
+    ((_, crossing),) = events(repo, "budget.exceeded")
+    assert crossing["scope"] == "plan" and crossing["on_exceed"] == "warn"
+    st = json.loads(run_phasegate("status", "--json", cwd=repo).out)
+    assert {e["state"] for e in st["efforts"]} == {"done"}
+    assert st["totals"]["cost"] == 0.6 and st["budget"]["held"] == {}
+    costs = json.loads(run_phasegate("costs", "--json", "--by", "agent", cwd=repo).out)
+    assert costs["rows"] == [{"key": "reported", "cost": 0.6, "tokens": 0}]
