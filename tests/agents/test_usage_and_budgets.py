@@ -167,3 +167,56 @@ def test_every_cost_table_adds_up_to_the_total_exactly(
     for e in summary.efforts:
         parts = [costs.micro(a["cost"]) for a in e["attempts"]] + [costs.micro(e["reported"])]
         assert sum(parts) == costs.micro(e["cost"])
+
+
+junk_json = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=60),
+            junk_json.map(lambda v: __import__("json").dumps(v)),
+            st.fixed_dictionaries(
+                {
+                    "type": st.sampled_from(["result", "turn.completed", "thread.started"]),
+                    "usage": junk_json,
+                    "total_cost_usd": junk_json,
+                    "num_turns": junk_json,
+                    "thread_id": junk_json,
+                    "modelUsage": junk_json,
+                }
+            ).map(lambda v: __import__("json").dumps(v)),
+            st.builds(
+                "Tokens: {} sent, {} received. Cost: ${} message, ${} session.".format,
+                st.text("0123456789.,k", max_size=6),
+                st.text("0123456789.,k", max_size=6),
+                st.text("0123456789.,", max_size=6),
+                st.text("0123456789.,", max_size=6),
+            ),
+        ),
+        max_size=6,
+    ),
+    st.sampled_from(["claude", "codex", "aider"]),
+)
+def test_any_output_parses_to_sane_usage_or_none(lines: list[str], kind: str) -> None:
+    """Whatever an agent prints, reading it never fails and never stores a bad number."""
+    import math
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        c = ctx(Path(d), kind=kind, prices={"m": {"input": 1, "output": 2}})
+        u = adapter(kind).usage("\n".join(lines), c)
+        if u is None:
+            return
+        data = u.priced(c.agents).event_data()
+    for k in ("tokens_in", "tokens_out", "tokens_cached", "tokens"):
+        assert isinstance(data[k], int) and data[k] >= 0
+    assert isinstance(data["cost"], float) and math.isfinite(data["cost"]) and data["cost"] >= 0

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from phasegate.agents.base import Context, Invocation, Usage, model_args, program
+from phasegate.agents.base import Context, Invocation, Usage, dollars, model_args, program
 
 _NUM = r"([\d.,]+k?)"
 _TOKENS = re.compile(
@@ -44,6 +44,13 @@ def count(text: str | None) -> int:
         return round(float(t[:-1]) * 1000) if t.endswith("k") else int(float(t))
     except ValueError:
         return 0
+
+
+def _money(text: str) -> float | None:
+    try:
+        return dollars(float(text.replace(",", "")))
+    except ValueError:
+        return None
 
 
 class Aider:
@@ -72,7 +79,7 @@ class Aider:
         costs = _COST.findall(log)
         if not lines and not costs:
             return None
-        session_cost = float(costs[-1][1].replace(",", "")) if costs else None
+        session_cost = _money(costs[-1][1]) if costs else None
         models = _MODEL.findall(log)
         model = models[-1] if models else ctx.agents.model
         # Aider's "sent" counts every prompt token, cache writes and hits included.

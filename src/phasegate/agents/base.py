@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -100,7 +100,7 @@ class Usage:
             self.tokens_in * price.input + self.tokens_out * price.output
             + self.tokens_cached * cached
         ) / 1e6  # fmt: skip
-        return _replace(self, cost=round(cost, 9), estimated=True)
+        return replace(self, cost=round(cost, 9), estimated=True)
 
     def event_data(self) -> dict[str, Any]:
         return {
@@ -118,12 +118,6 @@ class Usage:
             "error": self.error,
             **self.extra,
         }
-
-
-def _replace(u: Usage, **changes: Any) -> Usage:
-    from dataclasses import replace
-
-    return replace(u, **changes)
 
 
 class Adapter(Protocol):

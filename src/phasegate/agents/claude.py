@@ -79,8 +79,9 @@ class Claude:
         r = result_object(log)
         if r is None:
             return None
-        u = r.get("usage") if isinstance(r.get("usage"), dict) else {}
-        assert isinstance(u, dict)
+        u = r.get("usage")
+        if not isinstance(u, dict):
+            u = {}
         models = r.get("modelUsage")
         model = ctx.agents.model
         if isinstance(models, dict) and models:

@@ -85,8 +85,9 @@ class Codex:
                 session = str(ev["thread_id"])
             elif kind == "turn.completed":
                 turns += 1
-                u = ev.get("usage") if isinstance(ev.get("usage"), dict) else {}
-                assert isinstance(u, dict)
+                u = ev.get("usage")
+                if not isinstance(u, dict):
+                    u = {}
                 cached = whole(u.get("cached_input_tokens"))
                 tokens_cached += cached
                 tokens_in += max(0, whole(u.get("input_tokens")) - cached)
