@@ -220,3 +220,14 @@ def test_any_output_parses_to_sane_usage_or_none(lines: list[str], kind: str) ->
     for k in ("tokens_in", "tokens_out", "tokens_cached", "tokens"):
         assert isinstance(data[k], int) and data[k] >= 0
     assert isinstance(data["cost"], float) and math.isfinite(data["cost"]) and data["cost"] >= 0
+
+
+def test_only_pause_and_stop_budgets_cap_a_claude_attempt(tmp_path: Path) -> None:
+    from phasegate.store import open_store
+
+    plan = load(PLAN)
+    with open_store(None, state_dir=tmp_path) as store:
+        store.append("report", effort="b", data={"cost": 0.5})
+        assert budget.left_for(plan, "a", store) == 1.0  # its envelope (pause), not p1's 4.0
+        assert budget.left_for(plan, "b", store) == 3.5  # b's own budget only warns
+        assert budget.left_for(plan, "c", store) == 9.5  # the plan's; its envelope only warns

@@ -171,8 +171,9 @@ def costs_of(views: Mapping[str, EffortView]) -> dict[str, float]:
 
 
 def left_for(plan: Plan, effort: str, store: Store) -> float | None:
-    """What the effort may still spend under every limit that covers it, or None."""
-    mine = [lim for lim in limits(plan) if effort in lim.efforts]
+    """What the effort may still spend under every pause or stop limit that covers it, or
+    None. A warn budget only warns: it never caps an agent."""
+    mine = [lim for lim in limits(plan) if effort in lim.efforts and lim.on_exceed != "warn"]
     if not mine:
         return None
     stands = standings(mine, costs_of(store.efforts()), raises(store.events(kinds=[RAISED])))
