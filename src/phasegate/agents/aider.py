@@ -10,8 +10,9 @@ cache into the worktree (they would be committed with the work and count as scop
 `--model` picks the model. It commits its own edits. It has no MCP client: it reports
 through `phasegate report`, as the brief says.
 
-Output (aider/coders/base_coder.py, where the usage report is built): after each model
-call a line `Tokens: 2.3k sent, 1.1k cache write, 4.0k cache hit, 450 received.
+Output (Aider-AI/aider `aider/coders/base_coder.py`, where `usage_report` is built from
+`Tokens: ... sent, ... received.` and `Cost: $... message, $... session.`; older releases
+said `request` for `message`, which is read too): after each model call a line `Tokens: 2.3k sent, 1.1k cache write, 4.0k cache hit, 450 received.
 Cost: $0.02 message, $0.05 session.` (the cache parts only when the provider reports them;
 counts of 1000 or more are rounded to `N.Nk` or `Nk`), and at start-up `Model: NAME with
 EDIT edit format` (or `Main model: ...`). The last session figure is the attempt's cost,

@@ -1,21 +1,28 @@
 """Claude Code, run headless: `claude -p PROMPT --output-format json ...`.
 
-Command line (Claude Code's CLI reference and headless-mode docs, docs.claude.com
-"Headless mode" / "CLI reference"): `-p/--print` runs one prompt without the interactive UI;
-`--output-format json` prints a single result object when the run ends;
-`--permission-mode acceptEdits` lets it edit files without asking (`bypassPermissions` is
-refused when running as root unless IS_SANDBOX=1, so it is not the default);
-`--allowedTools` pre-approves the shell (to run the effort's checks and commit) and
-phasegate's MCP tools; `--mcp-config FILE --strict-mcp-config` loads only the servers in
-FILE; `--max-budget-usd` stops the run once it has spent that much; `--model` picks the
-model. Flags from `agents.flags` follow ours, as given.
+Sources checked: Claude Code's headless-mode page (docs.claude.com, "Headless mode":
+`-p/--print`, `--output-format text|json|stream-json`, `--allowedTools`, `--mcp-config`),
+`claude --help` as quoted in anthropics/claude-code#85400 (`--max-budget-usd <amount>
+Maximum dollar amount to spend on API calls (only works with --print)`; the run then ends
+with "Exceeded USD budget"), the Agent SDK's options (`permission_mode`, `max_budget_usd`,
+`mcp_servers`), and the result object as documented for `--output-format json`.
 
-Output (the same docs, and the Agent SDK's result message): one JSON object,
-`{"type": "result", "subtype": "success" | "error_max_turns" | "error_during_execution" |
-"error_max_budget_usd"..., "is_error", "num_turns", "session_id", "total_cost_usd",
+Command line: `-p` runs one prompt without the interactive UI; `--output-format json`
+prints a single result object when the run ends; `--permission-mode acceptEdits` lets it
+edit files without asking (`bypassPermissions` is refused when running as root unless
+IS_SANDBOX=1, so it is not the default); `--allowedTools Bash,mcp__phasegate` pre-approves
+the shell (to run the effort's checks and commit) and phasegate's MCP tools;
+`--mcp-config FILE --strict-mcp-config` loads only the servers in FILE; `--max-budget-usd`
+ends the run once it has spent that much; `--model` picks the model. Flags from
+`agents.flags` come last, after the budget, so a `--` among them cannot turn the budget
+into prompt text.
+
+Output: one JSON object, `{"type": "result", "subtype": "success" | "error_max_turns" |
+"error_during_execution" | ..., "is_error", "num_turns", "session_id", "total_cost_usd",
 "usage": {"input_tokens", "output_tokens", "cache_read_input_tokens",
-"cache_creation_input_tokens"}, "modelUsage": {MODEL: {...}}, "result"}`. The cost is the
-agent's own (`total_cost_usd`), so it is not marked estimated.
+"cache_creation_input_tokens"}, "modelUsage": {MODEL: {...}}, "result"}` (older write-ups
+name the cost `cost_usd`; the current field is `total_cost_usd`). The cost is the agent's
+own, so it is not marked estimated.
 """
 
 from __future__ import annotations

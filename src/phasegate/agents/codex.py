@@ -13,8 +13,9 @@ the model. It waits on an open stdin, which phasegate always gives it as /dev/nu
 not read OPENAI_BASE_URL: a custom endpoint is a provider in `-c model_providers...`,
 passed through `agents.flags`.
 
-Output (codex-rs/exec/src/exec_events.rs, documented in docs/exec.md): one JSON object per
-line: `thread.started {thread_id}`, `turn.started`, `item.started|updated|completed {item}`
+Output (openai/codex `codex-rs/exec/src/exec_events.rs`, where openai/codex#4309 added
+`turn.completed` with `Usage {input_tokens, cached_input_tokens, output_tokens}`; the
+`turn.completed` example in openai/codex#5276): one JSON object per line: `thread.started {thread_id}`, `turn.started`, `item.started|updated|completed {item}`
 (items such as `command_execution`, `file_change`, `mcp_tool_call`, `agent_message`),
 `turn.completed {usage: {input_tokens, cached_input_tokens, output_tokens}}`,
 `turn.failed {error: {message}}` and `error {message}`. `input_tokens` includes the cached
