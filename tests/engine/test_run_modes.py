@@ -191,7 +191,7 @@ def test_plan_without_agent_command_is_a_usage_error(project) -> None:  # type: 
     assert r.code == 2
     assert r.err.strip().splitlines()[-1] == (
         "error: effort a has no agent to run: set agents.command in the plan "
-        "(or the effort's own command)"
+        "(or the effort's own command, or agents.kind)"
     )
 
 
