@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from phasegate.errors import UsageError
@@ -25,8 +24,13 @@ BY = ("effort", "phase", "agent", "day")
 
 
 def micro(usd: float) -> int:
+    x = float(usd)
+    if abs(x) < 1e12:
+        return round(x * 1_000_000)
     # Through the decimal text, so that a cost near the largest float does not overflow.
-    return round(Decimal(repr(float(usd))) * 1_000_000)
+    from decimal import Decimal
+
+    return round(Decimal(repr(x)) * 1_000_000)
 
 
 def usd(m: int) -> float:
