@@ -9,6 +9,7 @@ and `status`, `phasegate costs` and `phasegate budget` agree to the micro-dollar
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -30,13 +31,14 @@ sys.exit(1)
 """
 
 # An agent that reports 0.6 USD as it starts, keeps some work, and fails its first attempt;
-# its second attempt goes on working until stopped.
+# its second attempt goes on working until stopped; a third finishes.
 REPORTING = """
 phasegate report "$PHASEGATE_EFFORT" --cost 0.6 >/dev/null
 mkdir -p done && echo "attempt $PHASEGATE_ATTEMPT" > done/api.txt
 echo "$PHASEGATE_ATTEMPT" >> "$STAND_IN_RECORD"
 [ "$PHASEGATE_ATTEMPT" = 1 ] && exit 1
-exec sleep 60
+[ "$PHASEGATE_ATTEMPT" = 2 ] && exec sleep 60
+exit 0
 """
 
 
@@ -65,6 +67,16 @@ def events(repo: Path, kind: str) -> list[tuple[int | None, dict[str, Any]]]:
             "SELECT attempt, data FROM events WHERE kind = ? ORDER BY seq", (kind,)
         ).fetchall()
     return [(a, json.loads(d)) for a, d in rows]
+
+
+def interrupted(repo: Path) -> bool:
+    """Whether an attempt has ended interrupted (False while the store is being created)."""
+    if not (repo / ".phasegate" / "state.db").exists():
+        return False
+    try:
+        return any(d.get("interrupted") for _, d in events(repo, "effort.state"))
+    except sqlite3.OperationalError:
+        return False
 
 
 def agree(repo: Path, spent: float) -> dict[str, Any]:
@@ -167,3 +179,42 @@ def test_warn_records_the_crossing_and_the_run_goes_on(tmp_path: Path) -> None:
     assert st["totals"]["cost"] == 0.6 and st["budget"]["held"] == {}
     costs = json.loads(run_phasegate("costs", "--json", "--by", "agent", cwd=repo).out)
     assert costs["rows"] == [{"key": "reported", "cost": 0.6, "tokens": 0}]
+
+
+def test_a_raise_during_the_run_lets_a_stopped_effort_start_again(tmp_path: Path) -> None:
+    import subprocess
+    import time
+
+    repo = repo_with(tmp_path, {"command": REPORTING, "max": 2}, "stop")
+    doc = yaml.safe_load((repo / "phasegate.yaml").read_text())
+    # Keeps the run going while the budget is raised.
+    doc["efforts"].append({"id": "slow", "command": "sleep 8", "files": ["slow/**"]})
+    (repo / "phasegate.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    git(repo, "commit", "-qam", "slow effort")
+    record = tmp_path / "record"
+    env = {**os.environ, "STAND_IN_RECORD": str(record)}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "phasegate", "run", "--plain"],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not interrupted(repo):
+            assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+            time.sleep(0.1)
+        raised = run_phasegate("budget", "--raise", "1", "--effort", "api", "--reason", "go on",
+                               cwd=repo)  # fmt: skip
+        assert raised.code == 0, raised.err
+        out, err = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 0, out + err
+    assert record.read_text().split() == ["1", "2", "3"]
+    assert git(repo, "show", "phasegate/integration:done/api.txt") == "attempt 3"
+    agree_total = json.loads(run_phasegate("costs", "--json", cwd=repo).out)["total"]
+    assert agree_total == 1.8

@@ -353,6 +353,8 @@ class Engine:
         """Hold back efforts over a pause or stop budget; a new crossing is an escalation,
         and a stop budget's crossing stops its running agents as an interruption does."""
         self.held, crossings = self.budgets.check(views)
+        for e in [x for x in sh.halted if x not in self.held and x not in self.tasks]:
+            del sh.halted[e]  # raised since, and its stopped attempt is over: it may start again
         if not crossings:
             return
         for c in crossings:
