@@ -231,3 +231,24 @@ def test_only_pause_and_stop_budgets_cap_a_claude_attempt(tmp_path: Path) -> Non
         assert budget.left_for(plan, "a", store) == 1.0  # its envelope (pause), not p1's 4.0
         assert budget.left_for(plan, "b", store) == 3.5  # b's own budget only warns
         assert budget.left_for(plan, "c", store) == 9.5  # the plan's; its envelope only warns
+
+
+def test_person_scripted_and_command_kinds(tmp_path: Path) -> None:
+    import sys
+
+    from phasegate.agents import KINDS
+
+    assert set(KINDS) == {"claude", "codex", "aider", "person", "scripted", "command"}
+    c = ctx(tmp_path, kind="person", flags=["--x"])
+    assert adapter("person").invocation(c).argv == [
+        sys.executable, "-m", "phasegate.agents.person", "--x"
+    ]  # fmt: skip
+    c = ctx(tmp_path, kind="scripted", flags=["--cost", "0.2"])
+    assert adapter("scripted").invocation(c).argv[-3:] == ["phasegate.agents.scripted",
+                                                         "--cost", "0.2"]  # fmt: skip
+    plain = Context(c.agents, c.effort, 1, c.brief, {"A": "1"}, tmp_path, command="make it")
+    inv = adapter("command").invocation(plain)
+    assert inv.argv[:3] == ["/bin/sh", "-c", "make it"] and inv.env == {"A": "1"}
+    for kind in ("person", "scripted", "command"):
+        assert adapter(kind).usage("Tokens: 1 sent, 1 received. Cost: $1 message, $1 session.",
+                                   plain) is None  # fmt: skip
