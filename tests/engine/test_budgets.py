@@ -121,6 +121,8 @@ def test_pause_starts_no_third_attempt(tmp_path: Path) -> None:
         doc = run_phasegate("doc", "--kind", kind, cwd=repo).out
         assert "**Spent:** $1.20 (220 tokens)" in doc, kind
         assert "| effort:api | 1.00 | 1.20 | 0.00 | pause | EXCEEDED |" in doc, kind
+        if kind != "status":
+            assert ": $1.20\n" in doc.split("Spent since ")[1], kind
 
     # The same crossing is not stored or paged again by a second run.
     assert run_phasegate("run", "--plain", cwd=repo, env=env).code == 1

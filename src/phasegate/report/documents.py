@@ -105,7 +105,8 @@ def build_context(
     at = time.time() if now is None else now
     snap = snapshot(store, at)
     window = WINDOWS.get(kind, 0.0)
-    events = store.events(kinds=["effort.state", "report", "check.result"]) if window else []
+    kinds = ["effort.state", "report", "check.result", "agent.usage"]
+    events = store.events(kinds=kinds) if window else []
     checks = store.check_results()
     notes = {e.id: store.notes(e.id) for e in facts.efforts} if kind == "handoff" else {}
     d = docs.DocInput(plan, facts, snap, events, checks, notes, window)

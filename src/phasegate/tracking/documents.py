@@ -155,8 +155,17 @@ def daily_doc(d: DocInput) -> dict[str, Any]:
         planned=planned,
         risks=[r for r in d.facts.risks],
         tests={"passing": passing, "total": len(latest)},
+        spent_window=_spent(events),
     )
     return ctx
+
+
+def _spent(events: list[Event]) -> float:
+    """What the agents spent in the window: their own usage, and what reports claimed."""
+    from phasegate.service.costs import micro, usd
+
+    return usd(sum(micro(float(e.data.get("cost") or 0)) for e in events
+                   if e.kind in ("agent.usage", "report")))  # fmt: skip
 
 
 def weekly_doc(d: DocInput) -> dict[str, Any]:
@@ -222,6 +231,7 @@ def weekly_doc(d: DocInput) -> dict[str, Any]:
         in_flight=[e for e in st["efforts"] if e["state"] in ACTIVE or e["state"] == "blocked"],
         critical_next=critical_next,
         advice=advice,
+        spent_window=_spent(events),
     )
     return ctx
 
