@@ -189,8 +189,10 @@ def test_a_raise_during_the_run_lets_a_stopped_effort_start_again(tmp_path: Path
 
     repo = repo_with(tmp_path, {"command": REPORTING, "max": 2}, "stop")
     doc = yaml.safe_load((repo / "phasegate.yaml").read_text())
-    # Keeps the run going while the budget is raised.
-    doc["efforts"].append({"id": "slow", "command": "sleep 8", "files": ["slow/**"]})
+    # Keeps the run going until the budget is raised.
+    go = tmp_path / "go"
+    wait = f"while [ ! -f {go} ]; do sleep 0.1; done"
+    doc["efforts"].append({"id": "slow", "command": wait, "files": ["slow/**"]})
     (repo / "phasegate.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     git(repo, "commit", "-qam", "slow effort")
     record = tmp_path / "record"
@@ -211,6 +213,7 @@ def test_a_raise_during_the_run_lets_a_stopped_effort_start_again(tmp_path: Path
         raised = run_phasegate("budget", "--raise", "1", "--effort", "api", "--reason", "go on",
                                cwd=repo)  # fmt: skip
         assert raised.code == 0, raised.err
+        go.touch()
         out, err = run.communicate(timeout=60)
     finally:
         if run.poll() is None:

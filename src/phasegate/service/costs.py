@@ -111,6 +111,7 @@ def summarise(
         rows = sorted(usage.get(eid, []), key=lambda a: a.attempt)
         out.efforts.append({
             "id": eid, "phase": phase, "cost": usd(total), "tokens": tokens,
+            "tries": v.attempt if v is not None else 0,
             "attempts": [a.to_json() for a in rows],
             "reported": usd(total - sum(a.cost for a in rows)),
         })  # fmt: skip
@@ -137,7 +138,7 @@ def table(costs: Costs, by: str, reports: Iterable[Event] = ()) -> list[dict[str
         raise UsageError(f"--by: expected one of {', '.join(BY)}, got {by!r}")
     if by == "effort":
         return [{"key": e["id"], "cost": e["cost"], "tokens": e["tokens"],
-                 "attempts": len(e["attempts"])} for e in costs.efforts]  # fmt: skip
+                 "attempts": e["tries"]} for e in costs.efforts]  # fmt: skip
     if by == "phase":
         rows = [{"key": p["id"], "cost": p["cost"], "tokens": p["tokens"]} for p in costs.phases]
         loose = [e for e in costs.efforts if e["phase"] is None]
