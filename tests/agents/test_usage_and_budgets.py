@@ -3,6 +3,7 @@ add up exactly."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -183,7 +184,7 @@ junk_json = st.recursive(
     st.lists(
         st.one_of(
             st.text(max_size=60),
-            junk_json.map(lambda v: __import__("json").dumps(v)),
+            junk_json.map(lambda v: json.dumps(v)),
             st.fixed_dictionaries(
                 {
                     "type": st.sampled_from(["result", "turn.completed", "thread.started"]),
@@ -193,7 +194,7 @@ junk_json = st.recursive(
                     "thread_id": junk_json,
                     "modelUsage": junk_json,
                 }
-            ).map(lambda v: __import__("json").dumps(v)),
+            ).map(lambda v: json.dumps(v)),
             st.builds(
                 "Tokens: {} sent, {} received. Cost: ${} message, ${} session.".format,
                 st.text("0123456789.,k", max_size=6),
@@ -252,3 +253,18 @@ def test_person_scripted_and_command_kinds(tmp_path: Path) -> None:
     for kind in ("person", "scripted", "command"):
         assert adapter(kind).usage("Tokens: 1 sent, 1 received. Cost: $1 message, $1 session.",
                                    plain) is None  # fmt: skip
+
+
+def test_phasegate_budget_records_a_crossing_no_run_saw(tmp_path: Path) -> None:
+    from support import run_phasegate
+
+    (tmp_path / "phasegate.yaml").write_text(textwrap.dedent(PLAN))
+    assert run_phasegate("report", "b", "--cost", "2", cwd=tmp_path).code == 0
+    first = run_phasegate("budget", "--json", cwd=tmp_path)
+    assert first.code == 0, first.err
+    rows = {r["scope"]: r for r in json.loads(first.out)["limits"]}
+    assert rows["effort:b"]["exceeded"] and rows["effort:b"]["crossed_at"] is not None
+    again = json.loads(run_phasegate("budget", "--json", cwd=tmp_path).out)
+    assert {r["scope"]: r for r in again["limits"]}["effort:b"]["crossed_at"] == rows["effort:b"][
+        "crossed_at"
+    ]

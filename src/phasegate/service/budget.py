@@ -332,4 +332,21 @@ def budgets(
                          effort, phase)  # fmt: skip
         ev = raise_budget(s.store, lims, scope, raise_by, reason, by)
         raised = {"scope": scope, "usd": raise_by, "seq": ev.seq}
+    record_crossings(s.store, lims)
     return document("budget", {**report(s.store, lims), "raised": raised})
+
+
+def record_crossings(store: Store, lims: list[Limit]) -> list[Event]:
+    """Store the crossings of limits now exceeded (spending reported while no run was
+    watching); each is stored once, whoever sees it first."""
+    if not lims:
+        return []
+    stands = standings(lims, costs_of(store.efforts()), raises(store.events(kinds=[RAISED])))
+    out: list[Event] = []
+    for st in stands:
+        if st.exceeded:
+            item = crossing_item(st)
+            ev = store.append(EXCEEDED, effort=item["effort"], key=item["key"], data=item["data"])
+            if ev is not None:
+                out.append(ev)
+    return out
