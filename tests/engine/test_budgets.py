@@ -30,12 +30,13 @@ print(json.dumps({{"type": "result", "subtype": "success", "is_error": False, "n
 sys.exit(1)
 """
 
-# An agent that reports 0.6 USD as it starts, keeps some work, and fails its first attempt;
-# its second attempt goes on working until stopped; a third finishes.
+# An agent that does some work, reports 0.6 USD, and fails its first attempt; its second
+# attempt goes on working until stopped; a third finishes. (The work comes before the
+# report: a stop may follow the report at once.)
 REPORTING = """
-phasegate report "$PHASEGATE_EFFORT" --cost 0.6 >/dev/null
 mkdir -p done && echo "attempt $PHASEGATE_ATTEMPT" > done/api.txt
 echo "$PHASEGATE_ATTEMPT" >> "$STAND_IN_RECORD"
+phasegate report "$PHASEGATE_EFFORT" --cost 0.6 >/dev/null
 [ "$PHASEGATE_ATTEMPT" = 1 ] && exit 1
 [ "$PHASEGATE_ATTEMPT" = 2 ] && exec sleep 60
 exit 0
