@@ -207,7 +207,7 @@ def test_a_raise_during_the_run_lets_a_stopped_effort_start_again(tmp_path: Path
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while not interrupted(repo):
             assert run.poll() is None and time.monotonic() < deadline, run.communicate()
             time.sleep(0.1)
