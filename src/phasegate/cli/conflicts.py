@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, emit_json, example
+from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, example
 
 if TYPE_CHECKING:
     from phasegate.conflicts.report import Report
@@ -40,7 +40,9 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
         db: DbOpt = None,
     ) -> int:
+        from phasegate.cli.common import print_json
         from phasegate.service.conflicts import conflicts as find
+        from phasegate.service.conflicts import document_of
 
         if branches:
             loaded = _optional_plan(plan, quiet=as_json)
@@ -50,7 +52,7 @@ def register(app: typer.Typer) -> None:
             loaded = load(plan, quiet=as_json)
         result = find(loaded, db=db, branches=branches or ())
         if as_json:
-            emit_json("conflicts", result.to_json())
+            print_json(document_of(result))
         else:
             _print(result)
         return 1 if result.textual else 0

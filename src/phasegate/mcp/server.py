@@ -13,7 +13,7 @@ reporting at once.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
@@ -27,13 +27,18 @@ from phasegate.service.callers import Caller
 from phasegate.service.common import num
 from phasegate.tracking.session import Session
 
+if TYPE_CHECKING:
+    from phasegate.plan.load import LoadedPlan
+
 INSTRUCTIONS = (
     "phasegate runs this project's plan. You are the agent of one effort: read your brief "
     "(get_brief), report progress as you go (report_progress: deliverables done, percent, "
     "metrics, a handoff note; send an idempotency key so a retried call is stored once), "
     "raise a blocker when stuck, and ask a person (ask) when only a person can decide."
 )
-MAX_WAIT = 3600.0
+# Below the SDK client's default read timeout (300 s), so a waiting call is answered before
+# the client gives up on it; an agent that wants to wait longer asks again with its key.
+MAX_WAIT = 270.0
 
 
 @dataclass
@@ -45,14 +50,14 @@ class Backend:
     caller_of: Callable[[Context], Caller]
     poll: float = 0.25
     _commit: GroupCommit | None = field(default=None, repr=False)
-    _plan: Any = field(default=None, repr=False)
+    _plan: "LoadedPlan | None" = field(default=None, repr=False)
 
     def commit(self) -> GroupCommit:
         if self._commit is None:  # created on the server's event loop, where it is used
             self._commit = GroupCommit(self.session.store)
         return self._commit
 
-    def loaded(self) -> Any:
+    def loaded(self) -> "LoadedPlan":
         if self._plan is None:
             from phasegate.plan.load import load_plan
 
@@ -205,12 +210,12 @@ def build(backend: Backend, *, quiet: bool = False) -> MCPServer:
             return _refused(e)
 
     @app.tool(
-        description="Ask a person a question and wait (up to timeout seconds) for the answer. "
-        "Asking again with the same key waits for the same question; an answer that comes "
-        "later is in your next attempt's brief."
+        description="Ask a person a question and wait (up to timeout seconds, at most 270) "
+        "for the answer. Asking again with the same key waits for the same question; an "
+        "answer that comes after you exit is in your next attempt's brief."
     )
     async def ask(
-        ctx: Context, question: str, timeout: float = 300.0, key: str | None = None
+        ctx: Context, question: str, timeout: float = MAX_WAIT, key: str | None = None
     ) -> CallToolResult:
         try:
             me = backend.caller_of(ctx)

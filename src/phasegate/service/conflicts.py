@@ -39,6 +39,20 @@ def conflicts(loaded: LoadedPlan | None, *, db: str | None, branches: Sequence[s
     return result
 
 
+def document_of(r: Report) -> dict[str, Any]:
+    """The `conflicts --json` document of a report."""
+    from phasegate.service.common import document
+
+    return document("conflicts", dict(r.to_json()))
+
+
+def rollback_document(done: Rollback) -> dict[str, Any]:
+    """The `rollback --json` document of a rollback."""
+    from phasegate.service.common import document
+
+    return document("rollback", dict(done.to_json()))
+
+
 def effort_conflicts(loaded: LoadedPlan, effort: str, *, db: str | None) -> dict[str, object]:
     """The conflicts that concern one effort's branch: predicted from the plan, found by
     trial merges, and its own scope drift."""
