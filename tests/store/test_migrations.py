@@ -74,6 +74,8 @@ def test_db_locations(tmp_path: Path) -> None:
     assert db_path("sqlite:///rel/x.db", state_dir=tmp_path) == Path("rel/x.db")
     assert db_path("sqlite:////abs/x.db", state_dir=tmp_path) == Path("/abs/x.db")
     with pytest.raises(UsageError, match="unsupported scheme"):
+        db_path("mysql://host/db", state_dir=tmp_path)
+    with pytest.raises(UsageError, match="has no file path"):
         db_path("postgresql://host/db", state_dir=tmp_path)
     with pytest.raises(UsageError, match="is a directory"):
         open_store(str(tmp_path), state_dir=tmp_path)

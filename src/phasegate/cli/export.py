@@ -54,9 +54,9 @@ def register(app: typer.Typer) -> None:
 
 def _states(db: str | None, state_dir: Path) -> dict[str, str]:
     """Effort states from the store when there is one; exporting never creates a store."""
-    from phasegate.store import db_path, open_store
+    from phasegate.store import db_path, is_server, open_store
 
-    if not db_path(db, state_dir=state_dir).is_file():
+    if not is_server(db) and not db_path(db, state_dir=state_dir).is_file():
         return {}
     with open_store(db, state_dir=state_dir) as store:
         return {k: v.state for k, v in store.efforts().items()}

@@ -27,11 +27,13 @@ def _workspace(s: Session, effort: str, db: str | None) -> tuple[Effort, Workspa
     from phasegate.engine.workspace import effort_workspace
     from phasegate.errors import StateError
     from phasegate.plan.load import load_plan
-    from phasegate.store import db_path
+    from phasegate.store import store_location
 
     plan = load_plan(str(s.plan_path)).plan
     e = plan.effort(effort)
-    ws = effort_workspace(plan, s.plan_path, s.state_dir, db_path(db, state_dir=s.state_dir), e)
+    ws = effort_workspace(
+        plan, s.plan_path, s.state_dir, store_location(db, state_dir=s.state_dir), e
+    )
     if not ws.effort_dir(e).is_dir():
         # Checks started there would fail for a reason that has nothing to do with the work.
         raise StateError(f"effort {effort}: its work directory {ws.effort_dir(e)} does not exist")

@@ -237,9 +237,9 @@ def _forecast(
 
 def _observed(loaded: LoadedPlan, db: str | None) -> list[float]:
     """Ratios actual/planned of finished efforts, when a state store already exists."""
-    from phasegate.store import db_path, open_store
+    from phasegate.store import open_store, store_exists
 
-    if not db_path(db, state_dir=loaded.state_dir).exists():
+    if not store_exists(db, state_dir=loaded.state_dir):
         return []
     from phasegate.schedule.forecast import durations, ratios
 
