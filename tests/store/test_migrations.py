@@ -184,3 +184,24 @@ def test_upgrading_resets_efforts_already_in_rework(tmp_path: Path) -> None:
     with SqliteStore(path) as s:
         v = s.effort("e")
         assert (v.state, v.progress, v.tasks_done, v.reports) == ("rework", 0, [], 1)
+
+
+def test_every_migration_has_its_postgresql_form() -> None:
+    """A migration exists for both backends or for neither, so both number alike."""
+    assert all(m.postgres is not None for m in migrations.MIGRATIONS)
+    assert all(
+        bool(m.sql.strip()) == bool((m.postgres or "").strip()) for m in migrations.MIGRATIONS
+    )
+
+
+def test_postgres_store_migrates_once_and_refuses_a_newer_schema(
+    pg_url: str, tmp_path: Path
+) -> None:
+    import psycopg
+
+    with open_store(pg_url, state_dir=tmp_path) as s, open_store(pg_url, state_dir=tmp_path) as t:
+        assert s.schema_version() == t.schema_version() == migrations.LATEST  # type: ignore[attr-defined]
+    with psycopg.connect(pg_url, autocommit=True) as c:
+        c.execute("UPDATE schema_version SET version = %s", (migrations.LATEST + 1,))
+    with pytest.raises(UsageError, match="written by a newer phasegate"):
+        open_store(pg_url, state_dir=tmp_path)

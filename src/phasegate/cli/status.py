@@ -21,8 +21,10 @@ def register(app: typer.Typer) -> None:
         plan: PlanOpt = None,
         as_json: JsonOpt = False,
         db: DbOpt = None,
-        watch: Annotated[bool, typer.Option("--watch", help="Redraw until Ctrl-C.")] = False,
-        interval: Annotated[float, typer.Option(help="Seconds between redraws.")] = 2.0,
+        watch: Annotated[
+            bool, typer.Option("--watch", help="Redraw on every new event until Ctrl-C.")
+        ] = False,
+        interval: Annotated[float, typer.Option(help="Most seconds between redraws.")] = 2.0,
         baseline: Annotated[
             list[str] | None,
             typer.Option(
@@ -59,6 +61,7 @@ def register(app: typer.Typer) -> None:
                 raise InputError(f"unknown metric {unknown[0]!r} in --baseline")
             while True:
                 now = time.time()
+                seen = s.store.last_seq()
                 snap = snapshot(s.store, now)
                 st = project(s.facts, snap, baselines)
                 if notify:
@@ -85,4 +88,6 @@ def register(app: typer.Typer) -> None:
                 sys.stdout.flush()
                 if not watch:
                     return 0
-                time.sleep(max(0.2, interval))
+                # Redrawn as soon as anything is recorded (a server store wakes us the moment
+                # another machine commits), and at least every interval for the clock's sake.
+                s.store.wait_for_events(seen, max(0.2, interval))

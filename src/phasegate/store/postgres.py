@@ -44,6 +44,7 @@ _WRITE = 0x70670001
 _RUN = 0x70670002
 _MIGRATE = 0x70670003
 _APP = "phasegate run"
+RUN_LOCK_GRACE_S = 2.0
 
 
 @functools.lru_cache(maxsize=512)
@@ -236,11 +237,19 @@ class PostgresStore(SqlStore):
         me = f"{_APP} {os.getpid()} {socket.gethostname()}"[:63]
         conn = _connect(self.url, application_name=me)
         try:
-            row = conn.execute(
-                "SELECT pg_try_advisory_lock(%s, %s)", (_RUN, self._space)
-            ).fetchone()
-            if not (row and row[0]):
-                raise self._refusal(conn)
+            # A holder killed a moment ago holds the lock until the server has seen its
+            # connection close, which takes a moment: only a holder still there after
+            # RUN_LOCK_GRACE_S is a live run.
+            deadline = time.monotonic() + RUN_LOCK_GRACE_S
+            while True:
+                row = conn.execute(
+                    "SELECT pg_try_advisory_lock(%s, %s)", (_RUN, self._space)
+                ).fetchone()
+                if row and row[0]:
+                    break
+                if time.monotonic() > deadline:
+                    raise self._refusal(conn)
+                time.sleep(0.1)
             yield
         finally:
             conn.close()
