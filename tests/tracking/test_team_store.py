@@ -60,7 +60,7 @@ def test_200_concurrent_reporters_from_4_processes(tmp_path: Path, pg_url: str) 
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for p in range(PROCESSES)
     ]
     for p in procs:
