@@ -93,8 +93,10 @@ def _as_owner(argv: list[str]) -> list[str]:
     return argv
 
 
-def start(max_connections: int = 300) -> Server:
-    """A running server; RuntimeError with its log if it does not start."""
+def start(max_connections: int = 300, *, durable: bool = False) -> Server:
+    """A running server; RuntimeError with its log if it does not start. `durable` keeps
+    fsync and synchronous commits on (for benchmarks set beside SQLite's synchronous=FULL);
+    tests turn them off, their data dies with the run anyway."""
     bindir = find_bin()
     if bindir is None:
         raise RuntimeError(INSTALL_HINT)
@@ -112,9 +114,9 @@ def start(max_connections: int = 300) -> Server:
         raise RuntimeError(f"initdb failed: {init.stderr or init.stdout}")
     for _ in range(5):
         port = _free_port()
+        fast = "" if durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         opts = (
-            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            f"-c synchronous_commit=off -c full_page_writes=off "
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 {fast}"
             f"-c max_connections={max_connections}"
         )
         started = subprocess.run(

@@ -111,6 +111,11 @@ class PostgresStore(SqlStore):
     def _migrate(self) -> None:
         """Bring the schema to the newest migration, once, however many open it at once."""
         raw = self._raw
+        # The common case, an up-to-date store, answers from one read without the lock.
+        with self._lock, raw.transaction():
+            found = raw.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
+            if found and found[0] and self.schema_version() == migrations.LATEST:
+                return
         with self._lock, raw.transaction():
             raw.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_MIGRATE, self._space))
             raw.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
