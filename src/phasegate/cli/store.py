@@ -12,7 +12,10 @@ ORDER = 95
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="The state store: copy a plan's history between stores.")
+    group = typer.Typer(
+        help="The state store: copy a plan's history between stores.",
+        epilog=example("phasegate store copy --from .phasegate/state.db --to postgresql://db/plan"),
+    )
     app.add_typer(group, name="store")
 
     @group.command(
