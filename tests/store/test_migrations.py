@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -205,3 +206,15 @@ def test_postgres_store_migrates_once_and_refuses_a_newer_schema(
         c.execute("UPDATE schema_version SET version = %s", (migrations.LATEST + 1,))
     with pytest.raises(UsageError, match="written by a newer phasegate"):
         open_store(pg_url, state_dir=tmp_path)
+
+
+def test_an_unreachable_server_is_a_usage_error_without_the_password(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once closed
+    url = f"postgresql://ann:s3cret@127.0.0.1:{port}/plan"
+    with pytest.raises(UsageError) as e:
+        open_store(url, state_dir=tmp_path)
+    assert "cannot connect" in str(e.value) and "ann:***@127.0.0.1" in str(e.value)
+    assert "s3cret" not in str(e.value)
