@@ -218,3 +218,17 @@ def test_an_unreachable_server_is_a_usage_error_without_the_password(tmp_path: P
         open_store(url, state_dir=tmp_path)
     assert "cannot connect" in str(e.value) and "ann:***@127.0.0.1" in str(e.value)
     assert "s3cret" not in str(e.value)
+
+
+def test_a_lost_server_connection_is_a_usage_error(pg_url: str, tmp_path: Path) -> None:
+    import psycopg
+
+    with open_store(pg_url, state_dir=tmp_path) as s:
+        s.append("report", effort="e", data={"progress": 5})
+        pid = s._raw.info.backend_pid  # type: ignore[attr-defined]
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(UsageError, match="lost the connection"):
+            s.append("report", effort="e", data={"progress": 6})
+    with open_store(pg_url, state_dir=tmp_path) as again:
+        assert [e.data["progress"] for e in again.events()] == [5]

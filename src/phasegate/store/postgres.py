@@ -56,11 +56,21 @@ def _pg(sql: str) -> str:
 class _Qmark:
     """A psycopg connection that takes the shared statements' `?` placeholders."""
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], url: str) -> None:
         self.conn = conn
+        self.url = url
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Rows:
-        return self.conn.execute(_pg(sql), tuple(parameters))
+        import psycopg
+
+        try:
+            return self.conn.execute(_pg(sql), tuple(parameters))
+        except psycopg.OperationalError as e:
+            if not self.conn.closed and not self.conn.broken:
+                raise
+            # The server went away (restarted, network down): nothing half-written stays,
+            # since the transaction dies with the connection; say so instead of a traceback.
+            raise UsageError(f"store {redact(self.url)}: lost the connection: {e}") from None
 
 
 def redact(url: str) -> str:
@@ -89,7 +99,7 @@ class PostgresStore(SqlStore):
         self.url = url
         self.clock = clock
         self._raw = _connect(url)
-        self._conn: Executor = _Qmark(self._raw)
+        self._conn: Executor = _Qmark(self._raw, url)
         self._listener: psycopg.Connection[Any] | None = None
         self._listen_lock = threading.Lock()
         try:
@@ -168,13 +178,13 @@ class PostgresStore(SqlStore):
         import psycopg
 
         with self._lock:
-            raw = self._raw
-            raw.execute("BEGIN")
+            raw, c = self._raw, self._conn
+            c.execute("BEGIN")
             try:
-                raw.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_WRITE, self._space))
-                yield self._conn
+                c.execute("SELECT pg_advisory_xact_lock(?, ?)", (_WRITE, self._space))
+                yield c
                 # Delivered at commit, and only if it commits.
-                raw.execute("SELECT pg_notify(%s, '')", (self._channel,))
+                c.execute("SELECT pg_notify(?, '')", (self._channel,))
             except UnicodeEncodeError as e:
                 raw.execute("ROLLBACK")
                 raise not_unicode(e) from None
@@ -185,9 +195,10 @@ class PostgresStore(SqlStore):
                     f"refused text PostgreSQL cannot store ({e}); nothing stored"
                 ) from None
             except BaseException:
-                raw.execute("ROLLBACK")
+                if not raw.broken:
+                    raw.execute("ROLLBACK")
                 raise
-            raw.execute("COMMIT")
+            self._conn.execute("COMMIT")
 
     @contextmanager
     def consistent(self) -> Iterator[None]:
