@@ -77,3 +77,38 @@ def test_200_concurrent_reporters_from_4_processes(tmp_path: Path, pg_url: str) 
         assert sum(v.reports for v in efforts) == total
         assert sum(v.tokens for v in efforts) == total
         assert s.metric_summary()["coverage"].count == total
+
+
+def test_status_watch_redraws_when_another_process_reports(project: Path, pg_url: str) -> None:
+    """With a redraw interval far longer than the test, only the store's notification can
+    explain the second screen."""
+    import threading
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), PHASEGATE_DB=pg_url)
+    watch = subprocess.Popen(
+        [sys.executable, "-m", "phasegate", "status", "--watch", "--interval", "600",
+         "--no-notify"],
+        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    screens: list[str] = []
+    seen = threading.Event()
+
+    def read() -> None:
+        assert watch.stdout is not None
+        for line in watch.stdout:
+            if "\x1b[2J" in line:
+                screens.append(line)
+                seen.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert seen.wait(60), "status --watch drew nothing"
+        seen.clear()
+        with open_store(pg_url, state_dir=project) as s:
+            s.append("report", effort="8.1.1", data={"progress": 40}, key="wake")
+        assert seen.wait(120), "no redraw after a report"
+        assert len(screens) == 2
+    finally:
+        watch.kill()
+        watch.wait()
