@@ -244,6 +244,10 @@ class PostgresStore(SqlStore):
     def location(self) -> str:
         return self.url
 
+    @property
+    def shown(self) -> str:
+        return redact(self.url)
+
     # -- one run at a time, and waiting for events ----------------------------------------
 
     @contextmanager

@@ -328,8 +328,7 @@ class SqlStore:
             (held,) = c.execute("SELECT COUNT(*) FROM events").fetchone()
             if int(held) > 0:
                 raise UsageError(
-                    f"store {self.location}: already holds {held} event(s); copy into an "
-                    "empty store"
+                    f"store {self.shown}: already holds {held} event(s); copy into an empty store"
                 )
             for ev in sorted(events, key=lambda e: e.seq):
                 c.execute(
@@ -344,6 +343,11 @@ class SqlStore:
     @property
     def location(self) -> str:
         raise AttributeError("a store backend must define location")
+
+    @property
+    def shown(self) -> str:
+        """The location as messages print it (no password)."""
+        return self.location
 
     # -- waiting ----------------------------------------------------------------------
 
