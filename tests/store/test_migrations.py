@@ -232,3 +232,26 @@ def test_a_lost_server_connection_is_a_usage_error(pg_url: str, tmp_path: Path) 
             s.append("report", effort="e", data={"progress": 6})
     with open_store(pg_url, state_dir=tmp_path) as again:
         assert [e.data["progress"] for e in again.events()] == [5]
+
+
+def test_postgres_store_migrates_an_older_schema_in_steps(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store written at version 1 (keys unique store-wide) is brought to the newest:
+    its events stay, keys become scoped, and the projections are rebuilt."""
+    full = migrations.MIGRATIONS
+    monkeypatch.setattr(migrations, "MIGRATIONS", full[:1])
+    monkeypatch.setattr(migrations, "LATEST", 1)
+    with open_store(pg_url, state_dir=tmp_path) as old:
+        assert old.schema_version() == 1  # type: ignore[attr-defined]
+        old.append("report", effort="e1", data={"progress": 30}, key="k")
+        # Keys were unique across the whole store then: another effort's "k" is a duplicate.
+        assert old.append("report", effort="e2", data={"progress": 50}, key="k") is None
+    monkeypatch.setattr(migrations, "MIGRATIONS", full)
+    monkeypatch.setattr(migrations, "LATEST", full[-1].version)
+    with open_store(pg_url, state_dir=tmp_path) as new:
+        assert new.schema_version() == full[-1].version  # type: ignore[attr-defined]
+        assert [e.key for e in new.events()] == ["k"]
+        assert new.effort("e1").progress == 30  # rebuilt by migrations 2 and 4
+        assert new.append("report", effort="e2", data={"progress": 50}, key="k") is not None
+        assert new.append("report", effort="e2", data={"progress": 60}, key="k") is None
