@@ -22,7 +22,7 @@ from typing import Any
 
 from phasegate.errors import InputError, StateError, UsageError
 from phasegate.states import INITIAL_EFFORT, INITIAL_PHASE, can_effort, can_phase
-from phasegate.store import migrations, projection
+from phasegate.store import migrations, projection, wake
 from phasegate.store.types import (
     MAX_INTEGER,
     BlockerView,
@@ -174,6 +174,7 @@ class SqliteStore:
                 c.execute("ROLLBACK")
                 raise
             c.execute("COMMIT")
+        wake.poke(self.path)  # a run waiting on this store looks at once
 
     @contextmanager
     def consistent(self) -> Iterator[None]:
