@@ -199,10 +199,8 @@ def solve(
     """
     t0 = time.process_time()
     lv = levels(p)
-    if quick_bound:
-        lb = max(lv.critical_path, -(-p.total_work // m))
-    else:
-        lb = lower_bound(p, m, lv)
+    simple = max(lv.critical_path, -(-p.total_work // m))
+    lb = simple if quick_bound else lower_bound(p, m, lv)
     imp = Improver(p, m)
     best_start: list[int] = []
     best = -1
