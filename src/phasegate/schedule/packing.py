@@ -146,16 +146,12 @@ class _Search:
         what is running and finished."""
         p, dur = self.p, self.p.dur
         est: dict[int, int] = {}
-        finish = {u: f for f, u in self.running}
         for u in p.order:
             if self.start[u] >= 0:
                 continue
             e = max(t, p.release[u])
             for q in p.pred[u]:
-                if self.start[q] >= 0:
-                    f = finish.get(q, self.start[q] + dur[q])
-                else:
-                    f = est[q] + dur[q]
+                f = (self.start[q] if self.start[q] >= 0 else est[q]) + dur[q]
                 if f > e:
                     e = f
             est[u] = e
