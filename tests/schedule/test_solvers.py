@@ -104,9 +104,11 @@ def test_packing_search_is_sound_and_complete(p: Problem, m: int, shift: int) ->
     whenever one ends by the target (the CP-SAT proven optimum says when)."""
     best = exact.solve(p, m, time_limit=5.0)
     target = max(0, best.makespan + shift)
-    found = packing.search(p, m, target, 10.0)
+    found, impossible = packing.attempt(p, m, target, 10.0)
     if found is None:
         assert not best.optimal or target < best.makespan
+        if impossible:
+            assert target < best.makespan, "proved impossible what CP-SAT scheduled"
         return
     s = Schedule(tuple(found), assign_agents(p, found, m), makespan_of(p, found), 0, False, "t")
     assert violations(p, s, m) == []

@@ -27,19 +27,50 @@ class _Timeout(Exception):
     pass
 
 
+class _Restart(Exception):
+    pass
+
+
+_NEVER = 1 << 62
+_FIRST_ROUND = 4000  # nodes before the first restart
+
+
 def search(p: Problem, m: int, target: int, seconds: float) -> list[int] | None:
     """Start times of a schedule with makespan <= target, or None if none was found in
-    `seconds` (None says nothing about whether one exists)."""
+    `seconds`."""
+    return attempt(p, m, target, seconds)[0]
+
+
+def attempt(p: Problem, m: int, target: int, seconds: float) -> tuple[list[int] | None, bool]:
+    """(a schedule ending by `target` or None, whether the search proved none exists).
+
+    The search is complete: every schedule can be shifted left until each effort starts
+    at time 0, at its release or when another one ends, and the search tries every choice
+    of ready efforts at each of those moments. So a round that runs out of choices proves
+    that nothing ends by the target.
+    """
     budget = m * target - p.total_work
     if budget < 0:
-        return None
+        return None, True
     s = _Search(p, m, target, budget, time.monotonic() + seconds)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 4 * p.n + 1000))
+    # Restarts: a depth-first search that went wrong near the top never gets back there in
+    # time, so each round stops after a node budget (doubling) and the next one tries the
+    # choices in a shaken order. Failed states stay known across rounds: they were
+    # explored in full.
+    rng = random.Random(0)
+    nodes = _FIRST_ROUND
     try:
-        return s.run()
+        while True:
+            s.reset(nodes, rng if nodes > _FIRST_ROUND else None)
+            try:
+                found = s.run()
+                return found, found is None
+            except _Restart:
+                nodes *= 2
     except _Timeout:
-        return None
+        return None, False
     finally:
         sys.setrecursionlimit(limit)
 
@@ -50,18 +81,31 @@ class _Search:
         lv = levels(p)
         self.bottom = [p.dur[u] + lv.tail[u] for u in range(p.n)]
         self.budget = budget
+        rng = random.Random(p.n)
+        self.zobrist = [rng.getrandbits(64) for _ in range(p.n)]
+        # State -> the least idle time it was reached with and still failed.
+        self.seen: dict[tuple[int, int, tuple[tuple[int, int], ...]], int] = {}
+        self.nodes = 0
+        self.node_limit = 0
+        self.found: list[int] | None = None
+        self.rank = [float(-b) for b in self.bottom]
+
+    def reset(self, node_limit: int, rng: random.Random | None) -> None:
+        """A new round: the longest remaining path first, ties (and with `rng`, near-ties)
+        broken differently each round."""
+        self.nodes, self.node_limit = 0, node_limit
+        # A round cut short leaves its moves undone: every round starts from scratch.
+        p = self.p
         self.left = [len(q) for q in p.pred]
         self.ready_at = list(p.release)
         self.start = [-1] * p.n
         self.running: list[tuple[int, int]] = []  # (finish, u) of efforts holding an agent
-        rng = random.Random(p.n)
-        self.zobrist = [rng.getrandbits(64) for _ in range(p.n)]
         self.key = 0
-        self.seen: set[tuple[int, int, tuple[tuple[int, int], ...]]] = set()
-        self.nodes = 0
-        self.found: list[int] | None = None
         # Efforts whose predecessors are all finished, not yet started.
         self.avail = {u for u in range(p.n) if self.left[u] == 0}
+        if rng is not None:
+            spread = 0.1 * max(self.bottom, default=1)
+            self.rank = [-b + spread * rng.random() for b in self.bottom]
 
     def run(self) -> list[int] | None:
         return self.found if self._at(0, 0) else None
@@ -104,6 +148,8 @@ class _Search:
         self.nodes += 1
         if self.nodes % 512 == 0 and time.monotonic() > self.deadline:
             raise _Timeout
+        if self.nodes > self.node_limit:
+            raise _Restart
         p, dur, work = self.p, self.p.dur, self.p.work
         # Zero-length efforts (milestones, empty tasks) take no agent: done as soon as ready.
         instant = [u for u in self.avail if self.ready_at[u] <= t and (dur[u] == 0 or not work[u])]
@@ -126,10 +172,11 @@ class _Search:
             self.found = list(self.start)  # taken now: the way back up undoes every move
             return True
         state = (t, self.key, tuple(sorted(self.running)))
-        if state in self.seen or not self._in_time(t):
+        # Failed with no more idle time spent than now: fails again (more idle only hurts).
+        if self.seen.get(state, _NEVER) <= idle or not self._in_time(t):
             return False
         ready = [u for u in self.avail if self.ready_at[u] <= t]
-        ready.sort(key=lambda u: (-self.bottom[u], u))
+        ready.sort(key=lambda u: (self.rank[u], u))
         free = self.m - len(self.running)
         later = [self.ready_at[u] for u in self.avail if self.ready_at[u] > t]
         next_release = min(later, default=None)
@@ -138,7 +185,7 @@ class _Search:
                 if self._try(t, idle, free, chosen, ready, next_release):
                     return True
         if len(self.seen) < _SEEN_MAX:
-            self.seen.add(state)
+            self.seen[state] = min(idle, self.seen.get(state, _NEVER))
         return False
 
     def _in_time(self, t: int) -> bool:
