@@ -128,6 +128,8 @@ def rows(quick: bool, graphs: int | None = None) -> list[dict[str, Any]]:
             f"{sample_note}; sleep = time x {UNIT}s; phasegate/make per graph: {listed}; "
             f"phasegate faster than make on {beaten} of {len(names)}; worst phasegate "
             f"{max(ours):.3f}x; goal <= 1.02x mean",
+            read="How long a whole run takes against the shortest possible (1.0) and make -j4 "
+            "on the same sleeps; start-up and every synced event included.",
         )
     ]
 
