@@ -112,6 +112,7 @@ def run(
     known = published()
     results: Results = {}
     beaten: list[str] = []
+    missed: list[str] = []
     print(
         f"{'set':>4} {'m':>3} {'method':<10} {'n':>4} {'misses':>7} {'mean miss%':>10} "
         f"{'max miss%':>9} {'matched':>9} {'wins':>5} {'best win%':>9} {'ms/inst':>8} "
@@ -138,6 +139,11 @@ def run(
                     )
                     tallies["exact"].add(check(p, e, m), k, te + th)
                     best = e
+                    if e.makespan > k.upper:
+                        missed.append(
+                            f"{name}/{f} m={m}: {e.makespan} > optimum {k.upper} "
+                            f"(bound reached {e.lower_bound}, {te:.1f} s)"
+                        )
                 if not k.proven and best.makespan < k.upper:
                     beaten.append(
                         f"{name}/{f} m={m}: {best.makespan} < published {k.upper} "
@@ -156,6 +162,9 @@ def run(
                     file=out,
                     flush=True,
                 )
+    print(f"\nproven optima exact mode missed: {len(missed)}", file=out)
+    for line in missed:
+        print("  " + line, file=out)
     print(f"\nunproven published upper bounds beaten: {len(beaten)}", file=out)
     for line in beaten:
         print("  " + line, file=out)
