@@ -110,7 +110,8 @@ def effective_branch(branch: str | None, prefix: str, effort_id: str) -> str:
 
 class Frozen(BaseModel):
     # Infinities and NaNs would pass `ge=0` and then break sums, schedules and JSON output.
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    # Schemas are built on first validation: a plan from the cache (plan/compiled.py) needs none.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
 
 class Repo(Frozen):

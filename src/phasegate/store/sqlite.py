@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from phasegate.errors import UsageError
-from phasegate.store import migrations
+from phasegate.store import migrations, wake
 from phasegate.store.sqlstore import SqlStore, not_unicode
 from phasegate.store.types import MAX_INTEGER, Executor
 
@@ -109,6 +109,7 @@ class SqliteStore(SqlStore):
                 c.execute("ROLLBACK")
                 raise
             c.execute("COMMIT")
+        wake.poke(self.path)  # a run waiting on this store looks at once
 
     @contextmanager
     def consistent(self) -> Iterator[None]:
