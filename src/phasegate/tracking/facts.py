@@ -21,7 +21,7 @@ from phasegate.plan.discover import find_plan, state_dir_of
 if TYPE_CHECKING:
     from phasegate.plan.model import Plan
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ class PhaseFacts:
     deliverables: list[str]
     integration_points: list[str]
     sign_off: list[str]
+    criteria: list[str] = field(default_factory=list)  # signed off by people at the gate
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,8 @@ def facts_of(plan: Plan) -> PlanFacts:
                 )
                 if v is not None
             }
-            | {f"metric {k}": str(v) for k, v in p.gate.require.metrics.items()},
+            | {f"metric {k}": str(v) for k, v in p.gate.require.metrics.items()}
+            | ({"contracts": "all"} if p.gate.require.contracts else {}),
             gate_checks=[
                 c.label + (f" ({c.metric} {c.expect})" if c.metric and c.expect else "")
                 for c in p.gate.checks
@@ -207,6 +209,7 @@ def facts_of(plan: Plan) -> PlanFacts:
             deliverables=list(p.deliverables),
             integration_points=list(p.integration_points),
             sign_off=list(p.sign_off),
+            criteria=list(p.gate.criteria),
         )
         for i, p in enumerate(plan.phases)
     ]
