@@ -45,6 +45,8 @@ def match_uses(
     for effort, names in uses.items():
         for i, name in enumerate(names):
             found = [p for p in by_name.get(name, []) if p != effort]
+            if not found and effort in by_name.get(name, []):
+                continue  # its own contract: nothing to wait for
             if not found:
                 out.append(Finding(effort, i, name, None,
                     f"effort {effort!r} uses contract {name!r}, which no effort provides: "

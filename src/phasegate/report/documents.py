@@ -108,7 +108,12 @@ def build_context(
     events = store.events(kinds=["effort.state", "report", "check.result"]) if window else []
     checks = store.check_results()
     notes = {e.id: store.notes(e.id) for e in facts.efforts} if kind == "handoff" else {}
-    d = docs.DocInput(plan, facts, snap, events, checks, notes, window)
+    signed: dict[str, dict[str, Any]] = {}
+    if kind == "handoff":
+        from phasegate.tracking.signoff import signoffs
+
+        signed = {p.id: dict(signoffs(p.id, p.criteria, store)) for p in facts.phases}
+    d = docs.DocInput(plan, facts, snap, events, checks, notes, window, signed)
     if kind == "status":
         return docs.status_doc(d)
     if kind == "daily":
