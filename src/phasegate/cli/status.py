@@ -42,6 +42,7 @@ def register(app: typer.Typer) -> None:
 
         from phasegate.cli.common import emit_json
         from phasegate.report.status_text import render
+        from phasegate.service.forecast import status_forecast
         from phasegate.tracking import escalation
         from phasegate.tracking.reports import number
         from phasegate.tracking.session import open_session
@@ -61,6 +62,7 @@ def register(app: typer.Typer) -> None:
                 now = time.time()
                 snap = snapshot(s.store, now)
                 st = project(s.facts, snap, baselines)
+                st["forecast"] = status_forecast(s.facts, s.store, now)
                 if notify:
                     items = escalation.live_items(
                         s.facts,

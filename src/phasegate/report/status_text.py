@@ -122,6 +122,10 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
         lines.append(
             f"  planned {_num(cp['planned'])} {unit}, remaining {_num(cp['remaining'])} {unit}"
         )
+    if st.get("forecast"):
+        from phasegate.report.forecast_text import lines as forecast_lines
+
+        lines += forecast_lines(st["forecast"])
     if st["metrics"]:
         lines += ["", "metrics"]
         rows = [["metric", "status", "target", "latest", "baseline", "change", "title"]]

@@ -45,6 +45,7 @@ class EffortFacts:
     files: list[str] = field(default_factory=list)
     interfaces: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+    estimate: list[float] | None = None  # low, likely, high in size units (forecasts)
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ def facts_of(plan: Plan) -> PlanFacts:
                 files=list(e.files),
                 interfaces=list(e.interfaces),
                 checks=[c.label for c in e.checks],
+                estimate=_triple(e),
             )
         )
     phases = [
@@ -256,6 +258,16 @@ def facts_of(plan: Plan) -> PlanFacts:
         },
         externals={x.id: x.status for x in plan.external},
     )
+
+
+def _triple(e: Any) -> list[float] | None:
+    if e.estimate is None:
+        return None
+    lo, hi = e.estimate.low, e.estimate.high
+    likely = e.estimate.likely
+    if likely is None:
+        likely = e.size if lo <= e.size <= hi else (lo + hi) / 2
+    return [lo, likely, hi]
 
 
 def load_facts(option: str | None) -> tuple[PlanFacts, Path]:
