@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
+from phasegate.schedule.calendar import add_working_days
 from phasegate.schedule.forecast import WORKDAY_SECONDS, draw
 from phasegate.tracking.facts import PlanFacts
 
@@ -164,17 +165,6 @@ def _likely(g: _Graph, u: int) -> float:
 
 def _pct(xs: Sequence[float], q: float) -> float:
     return xs[min(len(xs) - 1, max(0, int(q * len(xs) + 0.5) - 1))]
-
-
-def add_working_days(start: dt.date, days: float) -> dt.date:
-    """The date `days` working days (Monday to Friday) after `start`."""
-    left = math.ceil(days - 1e-9)
-    d = start
-    while left > 0:
-        d += dt.timedelta(days=1)
-        if d.weekday() < 5:
-            left -= 1
-    return d
 
 
 def reforecast(
