@@ -43,6 +43,7 @@ def register(app: typer.Typer) -> None:
         from phasegate.cli.common import emit_json
         from phasegate.report.status_text import render
         from phasegate.service.forecast import status_forecast
+        from phasegate.service.replan import latest as latest_revision
         from phasegate.tracking import escalation
         from phasegate.tracking.reports import number
         from phasegate.tracking.session import open_session
@@ -63,6 +64,7 @@ def register(app: typer.Typer) -> None:
                 snap = snapshot(s.store, now)
                 st = project(s.facts, snap, baselines)
                 st["forecast"] = status_forecast(s.facts, s.store, now)
+                st["revision"] = latest_revision(s.store)
                 if notify:
                     items = escalation.live_items(
                         s.facts,

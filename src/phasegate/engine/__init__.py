@@ -51,6 +51,11 @@ def execute(
     )
     ws.prepare()
     with _run_lock(ws.state_dir), open_store(db, state_dir=state_dir) as store:
+        from phasegate.service.replan import ensure_reconciled
+
+        # A plan edited since the store last ran it is applied by `phasegate replan` first:
+        # new dependencies under running or finished work need a person's eye.
+        ensure_reconciled(plan, store)
         engine = Engine(plan, store, ws, opts, view)
         try:
             return asyncio.run(engine.run())

@@ -71,6 +71,14 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
         f"{st['project']}: {t['efforts']} efforts ({states}), {_num(t['progress'])}% done, "
         f"{t['open_blockers']} open blocker(s), {t['conflicts']} conflict finding(s)",
         f"as of {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(now))}",
+    ]
+    rev = st.get("revision")
+    if rev:
+        lines.append(f"plan revision {rev['revision']}: {rev['summary']}")
+        lines += [f"  FLAGGED {k}: {why}" for k, why in rev["flagged"].items()]
+        if rev["kept_merged"]:
+            lines.append(f"  removed but kept merged: {', '.join(rev['kept_merged'])}")
+    lines += [
         "",
         "phases",
     ]
