@@ -167,6 +167,13 @@ def test_a_later_effort_renaming_the_trait_is_flagged_before_its_merge(tmp_path:
     assert [b["branch"] for b in got["WorkstreamEvent"]["breaks"]] == [
         "phasegate/storage-enhancements"
     ]
+    # A conflict of its own kind in `phasegate conflicts`, which exits 1 for it.
+    c = run_phasegate("conflicts", "--json", cwd=repo)
+    assert c.code == 1
+    breaks = json.loads(c.out)["contract_breaks"]
+    assert [(b["contract"], b["branch"]) for b in breaks] == [
+        ("WorkstreamEvent", "phasegate/storage-enhancements")
+    ]
 
 
 def test_check_suggests_the_dependency_a_consumer_lacks(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -56,8 +56,9 @@ def register(app: typer.Typer) -> None:
 
             loaded = load(plan, quiet=as_json)
             repo = git.toplevel(loaded.path.parent.resolve())
-            views, recorded = _recorded(db, loaded.state_dir)
+            views, recorded, breaks = _recorded(db, loaded.state_dir)
             result = rep.for_plan(repo, loaded.plan, views)
+            result.contract_breaks = breaks
             # Merged efforts' branches are no longer live; their drift is known from the run.
             seen = {d.effort for d in result.scope}
             result.scope += [d for d in recorded if d.effort not in seen]
@@ -65,7 +66,7 @@ def register(app: typer.Typer) -> None:
             emit_json("conflicts", result.to_json())
         else:
             _print(result)
-        return 1 if result.textual else 0
+        return 1 if result.textual or result.contract_breaks else 0
 
 
 def _optional_plan(option: str | None, *, quiet: bool) -> LoadedPlan | None:
@@ -80,15 +81,19 @@ def _optional_plan(option: str | None, *, quiet: bool) -> LoadedPlan | None:
     return load(option, quiet=quiet)
 
 
-def _recorded(db: str | None, state_dir: Path) -> tuple[dict[str, EffortView] | None, list[Drift]]:
-    """Recorded effort states and scope drift, if the plan has a store yet."""
+def _recorded(
+    db: str | None, state_dir: Path
+) -> tuple[dict[str, EffortView] | None, list[Drift], list[dict[str, Any]]]:
+    """Recorded effort states, scope drift and contract breaks, if the plan has a store."""
     from phasegate.conflicts import recorded_drift
+    from phasegate.service.contracts import open_breaks
     from phasegate.store import db_path, open_store
 
     if db is None and not db_path(None, state_dir=state_dir).exists():
-        return None, []  # nothing recorded yet: liveness comes from git alone
+        return None, [], []  # nothing recorded yet: liveness comes from git alone
     with open_store(db, state_dir=state_dir) as store:
-        return store.efforts(), recorded_drift(store)
+        breaks = [{"contract": name, **b} for name, bs in open_breaks(store).items() for b in bs]
+        return store.efforts(), recorded_drift(store), breaks
 
 
 def _print(r: Report) -> None:
@@ -120,5 +125,9 @@ def _print(r: Report) -> None:
             c.print(f"  {s.effort} ({s.branch}) changed outside {', '.join(s.declared)}:")
             for f in s.files:
                 c.print(f"      {f}")
-    if not (r.textual or r.overlap or r.predicted or r.scope):
+    if r.contract_breaks:
+        c.print(f"[bold red]contract breaks ({len(r.contract_breaks)})[/]")
+        for b in r.contract_breaks:
+            c.print(f"  {b['branch']} breaks {b['contract']}: {b['why']}")
+    if not (r.textual or r.overlap or r.predicted or r.scope or r.contract_breaks):
         c.print("no conflicts")
