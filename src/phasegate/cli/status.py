@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
                 now = time.time()
                 snap = snapshot(s.store, now)
                 st = project(s.facts, snap, baselines)
-                st["forecast"] = status_forecast(s.facts, s.store, now)
+                st["forecast"] = status_forecast(s.facts, s.store, now, snap.efforts)
                 st["revision"] = latest_revision(s.store)
                 if notify:
                     items = escalation.live_items(

@@ -5,10 +5,9 @@ in one transaction, so a crash leaves the revision applied entirely or not at al
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phasegate.errors import UsageError
-from phasegate.plan.model import Plan
 from phasegate.store import Store
 from phasegate.tracking.revision import (
     REVISED,
@@ -20,6 +19,9 @@ from phasegate.tracking.revision import (
     shape,
     summary,
 )
+
+if TYPE_CHECKING:  # status reads revisions without paying for the plan model
+    from phasegate.plan.model import Plan
 
 
 @dataclass(frozen=True)

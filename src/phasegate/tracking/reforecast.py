@@ -24,6 +24,7 @@ from phasegate.tracking.facts import PlanFacts
 
 RUNS = 1000
 _FLOOR = 0.1  # a running effort past its forecast still has this share of it left
+_CANDIDATES = 10  # critical efforts tried for one more agent
 
 
 @dataclass(frozen=True)
@@ -125,36 +126,50 @@ def _heads_tails(g: _Graph, dur: Sequence[float]) -> tuple[list[float], list[flo
 def _order(g: _Graph, first: set[int], tail: Sequence[float]) -> list[int]:
     """Dispatch order: running efforts first, then longest remaining chain first (as the
     engine dispatches), never before a predecessor."""
+    import heapq
+
     indeg = [len(p) for p in g.pred]
     succ: list[list[int]] = [[] for _ in g.pred]
     for v, ps in enumerate(g.pred):
         for u in ps:
             succ[u].append(v)
-    avail = [u for u in range(len(indeg)) if indeg[u] == 0]
+
+    def key(u: int) -> tuple[bool, float, int]:
+        return (u not in first, -tail[u], u)
+
+    avail = [key(u) for u in range(len(indeg)) if indeg[u] == 0]
+    heapq.heapify(avail)
     out: list[int] = []
     while avail:
-        avail.sort(key=lambda u: (u not in first, -tail[u], u))
-        u = avail.pop(0)
+        u = heapq.heappop(avail)[2]
         out.append(u)
         for v in succ[u]:
             indeg[v] -= 1
             if indeg[v] == 0:
-                avail.append(v)
+                heapq.heappush(avail, key(v))
     return out
 
 
 def _replay(g: _Graph, order: Sequence[int], dur: Sequence[float], agents: int) -> float:
+    """List scheduling in `order`: each effort on the agent that frees up first."""
+    import heapq
+
     finish = [0.0] * len(dur)
     free = [0.0] * max(1, agents)
+    pred, work = g.pred, g.work
     end = 0.0
     for u in order:
-        t = max((finish[p] for p in g.pred[u]), default=0.0)
-        if g.work[u] and dur[u] > 0:
-            k = min(range(len(free)), key=lambda i: (max(free[i], t), -free[i]))
-            t = max(t, free[k])
-            free[k] = t + dur[u]
-        finish[u] = t + dur[u]
-        end = max(end, finish[u])
+        t = 0.0
+        for p in pred[u]:
+            if finish[p] > t:
+                t = finish[p]
+        d = dur[u]
+        if work[u] and d > 0:
+            t = max(t, free[0])
+            heapq.heapreplace(free, t + d)
+        finish[u] = t + d
+        if t + d > end:
+            end = t + d
     return end
 
 
@@ -212,19 +227,27 @@ def reforecast(
     critical = [g.ids[u] for u in range(n_eff)
                 if u not in done and likely[u] > 0 and abs(head[u] + tail[u] - span) < 1e-9]  # fmt: skip
     rng = random.Random(seed)
+    base = [0.0 if (u >= n_eff or u in done) else plain[u] for u in range(len(g.ids))]
+    ranged = [u for u in range(n_eff) if u not in done and (e := g.est[u]) and e[2] > e[0]]
+    varies = bool(ranged) or len(set(cal.ratios)) > 1
     ends: list[float] = []
-    for _ in range(max(1, runs)):
-        dur = []
-        for u in range(len(g.ids)):
-            est = g.est[u]
-            base = draw((est[0], est[1], est[2]), rng, "pert") if est else g.size[u]
-            f = rng.choice(cal.ratios) if cal.ratios else 1.0
-            dur.append(remaining(u, base * f))
+    for _ in range(max(1, runs) if varies else 1):
+        dur = list(base)
+        for u in ranged:
+            e = g.est[u]
+            assert e is not None
+            dur[u] = draw((e[0], e[1], e[2]), rng, "pert")
+        if cal.ratios:
+            fs = rng.choices(cal.ratios, k=len(dur))
+            dur = [d * f for d, f in zip(dur, fs, strict=True)]
+        for u in running:
+            dur[u] = remaining(u, dur[u])
         ends.append(_replay(g, order, dur, agents))
     ends.sort()
     p50, p80 = _pct(ends, 0.5), _pct(ends, 0.8)
     best: dict[str, Any] | None = None
-    for name in critical:
+    # The longest critical efforts are where a second agent can save the most.
+    for name in sorted(critical, key=lambda x: -likely[g.ids.index(x)])[:_CANDIDATES]:
         u = g.ids.index(name)
         trial = list(likely)
         trial[u] = likely[u] / 2

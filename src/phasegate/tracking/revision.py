@@ -12,11 +12,13 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from phasegate.plan.model import Check, Plan
 from phasegate.states import ACTIVE
 from phasegate.store.types import EffortView
+
+if TYPE_CHECKING:  # the plan model costs pydantic's import; status reads revisions without it
+    from phasegate.plan.model import Check, Plan
 
 REVISED = "plan.revised"
 
