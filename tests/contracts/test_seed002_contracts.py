@@ -135,6 +135,11 @@ def test_delivered_contracts_are_verified_and_quoted_in_the_consumers_brief(
     log = json.loads(run_phasegate("log", "--json", cwd=repo).out)
     kinds = [e["kind"] for e in log["events"]]
     assert kinds.count("contract.verified") == 2
+    handoff = run_phasegate("doc", "--kind", "handoff", cwd=repo).out
+    assert (
+        "- [x] Contract WorkstreamEvent from kernel-events-expansion (used by "
+        "storage-enhancements, performance-observability): verified on integration"
+    ) in handoff
 
 
 def test_a_provider_that_does_not_deliver_its_trait_fails_its_contract(tmp_path: Path) -> None:

@@ -109,11 +109,14 @@ def build_context(
     checks = store.check_results()
     notes = {e.id: store.notes(e.id) for e in facts.efforts} if kind == "handoff" else {}
     signed: dict[str, dict[str, Any]] = {}
+    contracts: dict[tuple[str, str], bool | None] = {}
     if kind == "handoff":
+        from phasegate.contracts.record import standings
         from phasegate.tracking.signoff import signoffs
 
         signed = {p.id: dict(signoffs(p.id, p.criteria, store)) for p in facts.phases}
-    d = docs.DocInput(plan, facts, snap, events, checks, notes, window, signed)
+        contracts = {k: s.ok for k, s in standings(store).items()}
+    d = docs.DocInput(plan, facts, snap, events, checks, notes, window, signed, contracts=contracts)
     if kind == "status":
         return docs.status_doc(d)
     if kind == "daily":

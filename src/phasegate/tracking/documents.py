@@ -34,6 +34,8 @@ class DocInput:
     signoffs: dict[str, dict[str, Any]] = field(default_factory=dict)
     forecast: dict[str, Any] | None = None  # the re-forecast from actuals (service.forecast)
     process: dict[str, Any] | None = None  # process metrics (service.process)
+    # (provider, contract) -> verified on integration (None: not yet, or rolled back)
+    contracts: dict[tuple[str, str], bool | None] = field(default_factory=dict)
 
 
 def _date(ts: float) -> str:
@@ -275,12 +277,26 @@ def handoff_doc(d: DocInput) -> dict[str, Any]:
                 "integration_points": p.integration_points,
                 "sign_off": [{"role": r, "signed": approved[r]} for r in p.sign_off],
                 "criteria": _criteria(p.criteria, d.signoffs.get(p.id, {})),
+                "contracts": [
+                    {
+                        "name": c,
+                        "provider": e,
+                        "uses": _users(d.facts, c),
+                        "verified": d.contracts.get((e, c)),
+                    }
+                    for e in p.efforts
+                    for c in d.facts.by_id[e].provides
+                ],
                 "deliverables_done": pst["deliverables_done"],
                 "deliverables_total": pst["deliverables_total"],
             }
         )
     ctx["phases"] = phases
     return ctx
+
+
+def _users(facts: PlanFacts, contract: str) -> list[str]:
+    return [e.id for e in facts.efforts if contract in e.uses]
 
 
 def _criteria(criteria: list[str], signed: dict[str, Any]) -> list[dict[str, Any]]:

@@ -46,6 +46,8 @@ class EffortFacts:
     interfaces: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
     estimate: list[float] | None = None  # low, likely, high in size units (forecasts)
+    provides: list[str] = field(default_factory=list)  # interface contracts, by name
+    uses: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,8 @@ def facts_of(plan: Plan) -> PlanFacts:
                 interfaces=list(e.interfaces),
                 checks=[c.label for c in e.checks],
                 estimate=_triple(e),
+                provides=[c.name for c in e.provides],
+                uses=[u.name for u in e.uses],
             )
         )
     phases = [
