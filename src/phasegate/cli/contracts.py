@@ -16,15 +16,12 @@ def register(app: typer.Typer) -> None:
         epilog=example("phasegate contracts -f examples/phase2-workstreams.yaml"),
     )
     def contracts_cmd(plan: PlanOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> int:
-        from phasegate.cli.common import console, emit_json, load
-        from phasegate.service.contracts import contracts
-        from phasegate.store import open_store
+        from phasegate.cli.common import console, load, print_json
+        from phasegate.service.contracts import contract_status
 
-        loaded = load(plan, quiet=as_json)
-        with open_store(db, state_dir=loaded.state_dir) as store:
-            doc = contracts(loaded.plan, store)
+        doc = contract_status(load(plan, quiet=as_json), db=db)
         if as_json:
-            emit_json("contracts", doc)
+            print_json(doc)
         else:
             from rich.table import Table
 

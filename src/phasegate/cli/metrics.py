@@ -28,20 +28,12 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> int:
-        import time
-
         from phasegate.cli.common import emit_json
+        from phasegate.service.process import plan_metrics, process
         from phasegate.tracking.session import open_session
 
         with open_session(plan, db) as s:
-            if proc:
-                from phasegate.service.process import process
-
-                doc = process(s.facts, s.store)
-            else:
-                from phasegate.tracking.status import project, snapshot
-
-                doc = {"metrics": project(s.facts, snapshot(s.store, time.time()))["metrics"]}
+            doc = process(s.facts, s.store) if proc else plan_metrics(s.facts, s.store)
         if as_json:
             emit_json("process-metrics" if proc else "metrics", doc)
             return 0

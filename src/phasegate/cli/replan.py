@@ -28,12 +28,9 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> int:
         from phasegate.cli.common import emit_json, load
-        from phasegate.service.replan import apply, pending
-        from phasegate.store import open_store
+        from phasegate.service.replan import replan as revise
 
-        loaded = load(plan, quiet=as_json)
-        with open_store(db, state_dir=loaded.state_dir) as store:
-            rev = pending(loaded.plan, store) if dry_run else apply(loaded.plan, store)
+        rev = revise(load(plan, quiet=as_json), db=db, dry_run=dry_run)
         if as_json:
             emit_json("replan", rev.to_json() if rev else {"revision": None, "applied": False})
             return 0

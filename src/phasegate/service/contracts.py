@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phasegate.contracts.match import providers
 from phasegate.contracts.record import FINDING, RESOLVED, standings
 from phasegate.plan.model import Plan
 from phasegate.store import Store
+
+if TYPE_CHECKING:
+    from phasegate.plan.load import LoadedPlan
 
 
 def open_breaks(store: Store) -> dict[str, list[dict[str, Any]]]:
@@ -64,3 +67,12 @@ def contracts(plan: Plan, store: Store) -> dict[str, Any]:
         "failed": sum(1 for r in rows if r["verified"] is False),
         "broken": sum(1 for r in rows if r["breaks"]),
     }
+
+
+def contract_status(loaded: LoadedPlan, *, db: str | None) -> dict[str, Any]:
+    """`phasegate contracts --json`: the plan's contracts against its store."""
+    from phasegate.service.common import document
+    from phasegate.store import open_store
+
+    with open_store(db, state_dir=loaded.state_dir) as store:
+        return document("contracts", contracts(loaded.plan, store))

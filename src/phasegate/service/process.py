@@ -16,3 +16,12 @@ def process(facts: PlanFacts, store: Store) -> dict[str, Any]:
         views = store.efforts()
         ratios = observed_ratios(facts, store)
     return process_metrics(facts, events, views, ratios)
+
+
+def plan_metrics(facts: PlanFacts, store: Store) -> dict[str, Any]:
+    """The plan's own metrics judged against their targets, as status shows them."""
+    import time
+
+    from phasegate.tracking.status import project, snapshot
+
+    return {"metrics": project(facts, snapshot(store, time.time()))["metrics"]}

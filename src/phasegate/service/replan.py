@@ -21,6 +21,7 @@ from phasegate.tracking.revision import (
 )
 
 if TYPE_CHECKING:  # status reads revisions without paying for the plan model
+    from phasegate.plan.load import LoadedPlan
     from phasegate.plan.model import Plan
 
 
@@ -122,3 +123,11 @@ def latest(store: Store) -> dict[str, Any] | None:
         "flagged": (d.get("reconciliation") or {}).get("flagged", {}),
         "kept_merged": (d.get("reconciliation") or {}).get("kept_merged", []),
     }
+
+
+def replan(loaded: LoadedPlan, *, db: str | None, dry_run: bool = False) -> Revision | None:
+    """`phasegate replan`: the pending revision of the loaded plan, applied unless `dry_run`."""
+    from phasegate.store import open_store
+
+    with open_store(db, state_dir=loaded.state_dir) as store:
+        return pending(loaded.plan, store) if dry_run else apply(loaded.plan, store)
