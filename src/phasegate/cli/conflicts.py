@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
             print_json(document_of(result))
         else:
             _print(result)
-        return 1 if result.textual else 0
+        return 1 if result.textual or result.contract_breaks else 0
 
 
 def _optional_plan(option: str | None, *, quiet: bool) -> LoadedPlan | None:
@@ -99,5 +99,9 @@ def _print(r: Report) -> None:
             c.print(f"  {s.effort} ({s.branch}) changed outside {', '.join(s.declared)}:")
             for f in s.files:
                 c.print(f"      {f}")
-    if not (r.textual or r.overlap or r.predicted or r.scope):
+    if r.contract_breaks:
+        c.print(f"[bold red]contract breaks ({len(r.contract_breaks)})[/]")
+        for b in r.contract_breaks:
+            c.print(f"  {b['branch']} breaks {b['contract']}: {b['why']}")
+    if not (r.textual or r.overlap or r.predicted or r.scope or r.contract_breaks):
         c.print("no conflicts")

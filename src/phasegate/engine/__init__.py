@@ -49,6 +49,11 @@ def execute(
         ws.prepare()
         # One engine per plan: for a shared store, across every machine that reaches it.
         with store.run_lock():
+            from phasegate.service.replan import ensure_reconciled
+
+            # A plan edited since the store last ran it is applied by `phasegate replan`
+            # first: new dependencies under running or finished work need a person's eye.
+            ensure_reconciled(plan, store)
             return _carry_out(Engine(plan, store, ws, opts, view))
 
 
