@@ -149,7 +149,7 @@ def test_an_override_while_the_run_evaluates_the_gate_stands(project, states) ->
     project: race
     agents: {command: "true", retries: 0}
     phases:
-      - {id: p1, gate: {checks: [{run: "sleep 3; exit 1"}]}}
+      - {id: p1, gate: {checks: [{run: "sleep 8; exit 1"}]}}  # time for the override on a busy machine
       - {id: p2}
     efforts:
       - {id: a, phase: p1}
