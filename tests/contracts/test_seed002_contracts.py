@@ -197,3 +197,30 @@ def test_check_suggests_the_dependency_a_consumer_lacks(tmp_path: Path) -> None:
     assert "uses contract 'AuditLog', which no effort provides" in r.err
     # The consumers that do depend on their providers draw no warning.
     assert "'storage-enhancements' uses" not in r.err
+
+
+def test_the_example_plan_run_by_scripted_agents(tmp_path: Path) -> None:
+    """examples/phase2-workstreams.yaml as written: the scripted agent delivers the traits
+    its efforts provide, except where told not to."""
+    import sys
+
+    from support import EXAMPLES
+
+    text = (EXAMPLES / "phase2-workstreams.yaml").read_text()
+    text = text.replace(
+        """command: "claude -p \\"$(cat $PHASEGATE_BRIEF)\\" --permission-mode acceptEdits\"""",
+        f'command: "{sys.executable} -m phasegate.agents.scripted"',
+    )
+    assert "phasegate.agents.scripted" in text
+    repo = _project(tmp_path / "repo", {"Cargo.toml": "[workspace]\n"}, text)
+    env = {"PHASEGATE_SCRIPTED_NO_CONTRACTS": "testing-infrastructure"}
+    run_phasegate("run", "--only", "performance-observability", cwd=repo, env=env, timeout=300)
+    got = _contracts(repo)
+    assert got["WorkstreamEvent"]["verified"] is True
+    assert got["IntegrationTest"]["verified"] is False
+    brief = next((repo / ".phasegate" / "briefs").glob("performance-observability.*.md"))
+    body = brief.read_text()
+    assert "### WorkstreamEvent (provided by kernel-events-expansion" in body
+    assert "pub trait WorkstreamEvent" in body
+    assert "### IntegrationTest (provided by testing-infrastructure" in body
+    assert "Not available on the integration branch: tests/integration/mod.rs has no match" in body

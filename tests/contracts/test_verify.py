@@ -119,3 +119,22 @@ def test_excerpt_is_a_prefix_of_the_text_from_its_line(lines: list[str]) -> None
     out = block_at(text, 0)
     assert text.startswith(out.rstrip()) or text.rstrip().startswith(out)
     assert len(out.splitlines()) <= 40
+
+
+def test_check_warns_when_a_use_expects_another_definition(tmp_path: Path) -> None:
+    from phasegate.plan.load import load_plan
+
+    plan = tmp_path / "phasegate.yaml"
+    plan.write_text(
+        "version: 1\nproject: x\nefforts:\n"
+        "  - {id: a, deliverables: [A], provides: [{name: T, path: src/t.go}]}\n"
+        "  - id: b\n    depends_on: [a]\n    deliverables: [B]\n"
+        "    uses: [{name: T, path: src/types.go, kind: symbol}]\n"
+    )
+    warnings = [w.render() for w in load_plan(str(plan)).warnings]
+    assert any(
+        "effort 'b' expects contract 'T' with path 'src/types.go', but 'a' provides it with "
+        "path 'src/t.go'" in w
+        for w in warnings
+    ), warnings
+    assert not any("with kind" in w for w in warnings)  # symbol is the default kind

@@ -118,3 +118,41 @@ def test_calibration_interval_brackets_the_median() -> None:
     assert cal.factor == pytest.approx(1.1)
     assert cal.low <= cal.factor <= cal.high
     assert calibrate([]).factor == 1.0 and calibrate([]).observed == 0
+
+
+# The same shape in a real run: sizes of a few seconds of agent time (a working day is
+# WORKDAY_SECONDS), agents that sleep for their share. b and x, the first efforts off the
+# critical path, take twice their estimates; a takes its own.
+DAY_S = WORKDAY_SECONDS
+RUN_PLAN = f"""\
+version: 1
+project: pace-run
+units: days
+rate: 1
+agents: {{max: 3, retries: 0}}
+efforts:
+  - {{id: a, size: 0.0002, deliverables: [A], command: "sleep {0.0002 * DAY_S:.2f}"}}
+  - {{id: b, size: 0.0001, deliverables: [B], command: "sleep {0.0002 * DAY_S:.2f}"}}
+  - {{id: x, size: 0.0001, deliverables: [X], command: "sleep {0.0002 * DAY_S:.2f}"}}
+  - {{id: c, size: 0.0002, depends_on: [a], deliverables: [C], command: "true"}}
+  - {{id: d, size: 0.00025, depends_on: [b], deliverables: [D], command: "true"}}
+"""
+
+
+def test_a_run_whose_first_efforts_take_twice_their_estimates(tmp_path: Path) -> None:
+    from support import run_phasegate
+
+    (tmp_path / "phasegate.yaml").write_text(RUN_PLAN)
+    r = run_phasegate("run", "--no-worktrees", "--plain", "--only", "a", "--only", "b",
+                      "--only", "x", cwd=tmp_path)  # fmt: skip
+    assert r.code == 0, r.out + r.err
+    st = json.loads(run_phasegate("status", "--json", "--no-notify", cwd=tmp_path).out)
+    fc = st["forecast"]
+    assert fc["calibration"]["observed"] == 3
+    assert fc["calibration"]["factor"] > 1.5
+    assert fc["critical"] == ["d"] and fc["newly_critical"] == ["d"]
+    assert fc["eta"]["p50"]
+    # d at the observed pace (2.5 x ~2) outlasts what the plan left for c and d (2 and 2.5)
+    assert fc["remaining"]["expected"] > 0.00045
+    text = run_phasegate("status", "--no-notify", cwd=tmp_path).out
+    assert "re-forecast on 3 agent(s): ETA " in text and "newly critical: d" in text

@@ -332,8 +332,10 @@ class Attempt:
         from phasegate.engine.contracts import verify_provided
 
         sh, e = self.sh, self.e
-        found = await asyncio.to_thread(verify_provided, sh.plan, self.store, sh.ws, e, attempt,
-                                        commit)  # fmt: skip
+        # A command contract runs in the integration checkout: no merge may move it meanwhile.
+        async with sh.git_lock:
+            found = await asyncio.to_thread(verify_provided, sh.plan, self.store, sh.ws, e,
+                                            attempt, commit)  # fmt: skip
         for ev in found:
             if not ev.ok:
                 sh.notify(e.id, f"contract {ev.name} not delivered: {ev.why}")

@@ -206,9 +206,14 @@ def _use_entry(v: object) -> object:
 
 
 class ContractUse(Frozen):
-    """A contract an effort relies on, by name; matched to the effort that provides it."""
+    """A contract an effort relies on, by name; matched to the effort that provides it. The
+    other fields say what the consumer expects; `check` warns where the provider differs."""
 
     name: Annotated[str, AfterValidator(_nonblank)]
+    kind: ContractKind | None = None
+    path: str | None = None
+    pattern: Pattern = None
+    command: Command | None = None
     description: str = ""
 
 

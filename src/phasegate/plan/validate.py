@@ -422,6 +422,39 @@ def _check_contracts(out: _Out, g: PlanGraph, raw_efforts: list[Any], node_item:
     for f in match_uses(provides, uses, is_ancestor):
         if f.name:
             out.add("warning", ("efforts", where[f.effort], "uses", f.index), f.message)
+    _check_expectations(out, g, raw_efforts, node_item, where)
+
+
+_EXPECTED = ("kind", "path", "pattern", "command")
+
+
+def _check_expectations(
+    out: _Out, g: PlanGraph, raw_efforts: list[Any], node_item: list[int], where: dict[str, int]
+) -> None:
+    """A use that spells out what it expects (kind, path, pattern, command) and a provider
+    that declares something else: one of the two is out of date."""
+    defined: dict[str, tuple[str, dict[str, Any]]] = {}
+    for k, n in enumerate(g.nodes):
+        for c in raw_efforts[node_item[k]].get("provides") or []:
+            if isinstance(c, dict) and isinstance(c.get("name"), str):
+                defined.setdefault(c["name"], (n.id, c))
+    for k, n in enumerate(g.nodes):
+        for j, u in enumerate(raw_efforts[node_item[k]].get("uses") or []):
+            if not isinstance(u, dict) or u.get("name") not in defined:
+                continue
+            provider, c = defined[u["name"]]
+            if provider == n.id:
+                continue
+            for key in _EXPECTED:
+                want = u.get(key)
+                have = c.get(key, "symbol" if key == "kind" else None)
+                if want is not None and want != have:
+                    out.add(
+                        "warning",
+                        ("efforts", where[n.id], "uses", j, key),
+                        f"effort {n.id!r} expects contract {u['name']!r} with {key} {want!r}, "
+                        f"but {provider!r} provides it with {key} {have!r}",
+                    )
 
 
 # Where a bare YAML integer would become an id: `0x1F` would silently name effort '31'.

@@ -134,7 +134,7 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
     if st.get("forecast"):
         from phasegate.report.forecast_text import lines as forecast_lines
 
-        lines += forecast_lines(st["forecast"])
+        lines += ["", *forecast_lines(st["forecast"])]
     if st["metrics"]:
         lines += ["", "metrics"]
         rows = [["metric", "status", "target", "latest", "baseline", "change", "title"]]

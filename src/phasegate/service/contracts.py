@@ -34,16 +34,17 @@ def open_breaks(store: Store) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def contracts(plan: Plan, store: Store) -> dict[str, Any]:
-    """Every contract the plan declares, provided or only used."""
+def contracts(plan: Plan, store: Store | None) -> dict[str, Any]:
+    """Every contract the plan declares, provided or only used (`store` None: nothing has
+    run yet)."""
     provides = {e.id: [c.name for c in e.provides] for e in plan.efforts}
     by_name = providers(provides)
     consumers: dict[str, list[str]] = {}
     for e in plan.efforts:
         for u in e.uses:
             consumers.setdefault(u.name, []).append(e.id)
-    stand = standings(store)
-    breaks = open_breaks(store)
+    stand = standings(store) if store is not None else {}
+    breaks = open_breaks(store) if store is not None else {}
     rows: list[dict[str, Any]] = []
     for e in plan.efforts:
         for c in e.provides:
@@ -72,7 +73,9 @@ def contracts(plan: Plan, store: Store) -> dict[str, Any]:
 def contract_status(loaded: LoadedPlan, *, db: str | None) -> dict[str, Any]:
     """`phasegate contracts --json`: the plan's contracts against its store."""
     from phasegate.service.common import document
-    from phasegate.store import open_store
+    from phasegate.store import db_path, open_store
 
+    if db is None and not db_path(None, state_dir=loaded.state_dir).exists():
+        return document("contracts", contracts(loaded.plan, None))  # nothing ran: no store made
     with open_store(db, state_dir=loaded.state_dir) as store:
         return document("contracts", contracts(loaded.plan, store))
