@@ -65,6 +65,26 @@ def not_unicode(e: UnicodeEncodeError) -> InputError:
     )
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def check_text(*values: Any) -> None:
+    # PostgreSQL text cannot hold a NUL character; SQLite could, and a store copied from
+    # one to the other must not lose what the first accepted. Both refuse it alike.
+    if _has_nul(values):
+        raise InputError(
+            "refused text containing a NUL character (\\x00), which a store cannot keep as "
+            "text; nothing stored"
+        )
+
+
 def _effort_view(row: Sequence[Any]) -> EffortView:
     return EffortView(
         id=row[0],
@@ -133,6 +153,7 @@ class SqlStore:
         if not kind:
             raise ValueError("an event needs a kind")
         check_key(key)
+        check_text(kind, effort, phase, key, data)
         report = kind == "report" and effort is not None and attempt is not None
         # A report's duplicate is answered before its attempt is judged, so it is looked up
         # first; any other event's duplicate is caught by the insert itself.
@@ -251,6 +272,7 @@ class SqlStore:
         expect: str | None,
     ) -> Event:
         check_key(key)
+        check_text(effort, to, key, reason, data)
         seen = self._by_key(c, key, effort, None)
         if seen is not None:
             return seen
