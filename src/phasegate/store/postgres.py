@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from phasegate.errors import InputError, UsageError
 from phasegate.store import migrations
-from phasegate.store.sqlite import run_held
-from phasegate.store.sqlstore import SqlStore, not_unicode
+from phasegate.store.sqlstore import SqlStore, not_unicode, run_held
 from phasegate.store.types import Executor, Rows
 
 if TYPE_CHECKING:

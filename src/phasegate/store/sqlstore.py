@@ -65,6 +65,13 @@ def not_unicode(e: UnicodeEncodeError) -> InputError:
     )
 
 
+def run_held(pid: str | None, host: str | None) -> UsageError:
+    """The refusal a second `phasegate run` gets, naming the run that holds the plan."""
+    who = f"pid {pid}" if pid else "another process"
+    where = f" on {host}" if host else ""
+    return UsageError(f"another 'phasegate run' ({who}){where} is carrying out this plan")
+
+
 def _has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
