@@ -44,7 +44,7 @@ def missing() -> str | None:
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        return "psycopg is not installed: pip install 'phasegate[postgres]'"
+        return "psycopg (the PostgreSQL driver) is not installed: pip install 'phasegate[postgres]'"
     return None
 
 

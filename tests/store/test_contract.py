@@ -342,6 +342,21 @@ def test_text_that_is_not_unicode_stores_nothing(store: Store) -> None:
     assert store.append("report", effort="e", data={"note": "still writable"})
 
 
+def test_a_nul_character_is_refused_alike_on_every_backend(store: Store) -> None:
+    """PostgreSQL text cannot hold it; a store that took it could not be copied there."""
+    for send in (
+        lambda: store.append("report", effort="e", data={"note": "a\x00b"}),
+        lambda: store.append("report", effort="e\x00", data={}),
+        lambda: store.append("custom", key="k\x00"),
+        lambda: store.append("report", effort="e", data={"blockers": [{"text": "\x00"}]}),
+        lambda: store.transition("e", "running", reason="\x00"),
+    ):
+        with pytest.raises(InputError, match="NUL character"):
+            send()
+    assert store.events() == []
+    assert store.append("report", effort="e", data={"note": "a\\x00 is fine as text"})
+
+
 def test_rework_starts_progress_and_deliverables_again(store: Store) -> None:
     store.transition("e", "running")
     store.append(

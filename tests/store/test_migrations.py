@@ -255,3 +255,13 @@ def test_postgres_store_migrates_an_older_schema_in_steps(
         assert new.effort("e1").progress == 30  # rebuilt by migrations 2 and 4
         assert new.append("report", effort="e2", data={"progress": 50}, key="k") is not None
         assert new.append("report", effort="e2", data={"progress": 60}, key="k") is None
+
+
+def test_a_server_older_than_15_is_refused(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from phasegate.store import postgres
+
+    monkeypatch.setattr(postgres, "MIN_SERVER", 10**7)  # this server is then "too old"
+    with pytest.raises(UsageError, match="needs PostgreSQL 15 or later"):
+        open_store(pg_url, state_dir=tmp_path)

@@ -15,47 +15,51 @@ from support import ROOT
 PROCESSES = 4
 THREADS = 50
 
-# Every reporter has its own connection, as 200 agents' `phasegate report` would; a barrier
-# in each process and a file rendezvous across them make them all send at the same moment.
+# Every reporter has its own session (plan facts and a store connection), as 200 agents'
+# `phasegate report` would, and goes through the same report operation: checked against the
+# plan, then stored. A barrier in each process and a file rendezvous across them make them
+# all send at the same moment.
 WORKER = textwrap.dedent(
     """
     import sys, threading, time
     from pathlib import Path
-    from phasegate.store import open_store
+    from phasegate.service.reports import raw_report, report
+    from phasegate.tracking.session import open_session
     url, proc, procs, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    stores = [open_store(url, state_dir=Path(".")) for _ in range(threads)]
+    efforts = ["8.1.1", "8.1.2", "8.2.1", "8.2.2", "8.2.3", "8.3.1", "8.3.2", "8.3.3"]
+    sessions = [open_session(None, url) for _ in range(threads)]
     Path(f"ready-{proc}").touch()
     while sum(1 for _ in Path(".").glob("ready-*")) < procs:
         time.sleep(0.01)
     barrier = threading.Barrier(threads)
     results = {}
 
-    def report(t):
-        s, n = stores[t], proc * threads + t
+    def send(t):
+        s, n = sessions[t], proc * threads + t
         barrier.wait()
-        first = s.append("report", effort=f"e{n % 8}", key=f"r{n}",
-                         data={"progress": n % 100, "metrics": {"coverage": n}, "tokens": 1})
-        again = s.append("report", effort=f"e{n % 8}", key=f"r{n}", data={"progress": 1})
-        results[t] = (first is not None, again is None)
+        raw = lambda: raw_report(progress=str(n % 100), metrics=[f"coverage={n}"], tokens=1)
+        first = report(s, efforts[n % 8], raw(), key=f"r{n}")
+        again = report(s, efforts[n % 8], raw(), key=f"r{n}")
+        results[t] = (first.stored, not again.stored)
 
-    workers = [threading.Thread(target=report, args=(t,)) for t in range(threads)]
+    workers = [threading.Thread(target=send, args=(t,)) for t in range(threads)]
     for w in workers:
         w.start()
     for w in workers:
         w.join()
-    for s in stores:
-        s.close()
+    for s in sessions:
+        s.store.close()
     print(sum(a for a, _ in results.values()), sum(b for _, b in results.values()))
     """
 )
 
 
-def test_200_concurrent_reporters_from_4_processes(tmp_path: Path, pg_url: str) -> None:
+def test_200_concurrent_reporters_from_4_processes(project: Path, pg_url: str) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, pg_url, str(p), str(PROCESSES), str(THREADS)],
-            cwd=tmp_path,
+            cwd=project,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -68,7 +72,7 @@ def test_200_concurrent_reporters_from_4_processes(tmp_path: Path, pg_url: str) 
         assert p.returncode == 0, err
         assert out.split() == [str(THREADS), str(THREADS)], out + err
     total = PROCESSES * THREADS
-    with open_store(pg_url, state_dir=tmp_path) as s:
+    with open_store(pg_url, state_dir=project) as s:
         events = s.events(kinds=["report"])
         assert len(events) == total
         assert sorted(e.key for e in events) == sorted(f"r{n}" for n in range(total))

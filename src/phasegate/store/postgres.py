@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from phasegate.errors import InputError, UsageError
 from phasegate.store import migrations
-from phasegate.store.sqlite import run_held
-from phasegate.store.sqlstore import SqlStore, not_unicode
+from phasegate.store.sqlstore import SqlStore, not_unicode, run_held
 from phasegate.store.types import Executor, Rows
 
 if TYPE_CHECKING:
@@ -45,6 +44,7 @@ _RUN = 0x70670002
 _MIGRATE = 0x70670003
 _APP = "phasegate run"
 RUN_LOCK_GRACE_S = 2.0
+MIN_SERVER = 150000
 
 
 @functools.lru_cache(maxsize=512)
@@ -103,6 +103,12 @@ class PostgresStore(SqlStore):
         self._listener: psycopg.Connection[Any] | None = None
         self._listen_lock = threading.Lock()
         try:
+            if self._raw.info.server_version < MIN_SERVER:
+                # Idempotency scopes rest on UNIQUE NULLS NOT DISTINCT, new in 15.
+                raise UsageError(
+                    f"store {redact(url)}: PostgreSQL {self._raw.info.server_version // 10000} "
+                    "is too old; the team store needs PostgreSQL 15 or later"
+                )
             row = self._raw.execute(
                 "SELECT current_schema(), hashtext(current_schema()) & 2147483647"
             ).fetchone()

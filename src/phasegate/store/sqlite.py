@@ -21,7 +21,7 @@ from typing import Any
 
 from phasegate.errors import UsageError
 from phasegate.store import migrations, wake
-from phasegate.store.sqlstore import SqlStore, not_unicode
+from phasegate.store.sqlstore import SqlStore, not_unicode, run_held
 from phasegate.store.types import MAX_INTEGER, Executor
 
 BUSY_TIMEOUT_S = 60.0
@@ -184,10 +184,3 @@ class SqliteStore(SqlStore):
 
 
 POLL_S = 0.1
-
-
-def run_held(pid: str | None, host: str | None) -> UsageError:
-    """The refusal a second `phasegate run` gets, naming the run that holds the plan."""
-    who = f"pid {pid}" if pid else "another process"
-    where = f" on {host}" if host else ""
-    return UsageError(f"another 'phasegate run' ({who}){where} is carrying out this plan")
