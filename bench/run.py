@@ -95,7 +95,7 @@ def no_worktrees(n: int, agents: int, runs: int) -> list[dict[str, Any]]:
             # Again, now that the project has state: the validated plan comes from its cache,
             # as it does for every run after the first.
             warm.append(_timed([*argv, "--agents", str(agents), "--dry-run"], root))
-        pyfloor = _timed([python(), "-c", "pass"], Path(d))
+            pyfloor = _timed([python(), "-c", "pass"], root)
     wall, made, fixed, least = (statistics.median(x) for x in (ours, anchor, startup, floor))
     own, base = (wall - fixed) / n * 1000, least / n * 1000
     return [

@@ -287,10 +287,11 @@ class Engine:
     def _listen(self) -> Listener | None:
         """Let other processes' commits (reports, people's commands) wake the loop at once;
         agents' exits already do, through their tasks. The tick stays as the fallback."""
-        path = getattr(self.store, "path", None)
-        if not isinstance(path, str):
-            return None
-        listener = Listener(path, self._wake)
+        from phasegate.store.sqlite import SqliteStore
+
+        if not isinstance(self.store, SqliteStore):
+            return None  # other stores wake the loop their own way, or on the tick
+        listener = Listener(self.store.path, self._wake)
         return listener if listener.start() else None
 
     async def _until_woken(self) -> set[asyncio.Task[str]]:
