@@ -60,3 +60,17 @@ def test_answer_refusals(project: Path) -> None:
             inputs.ask(s, "8.1.1", "  ", by="agent")
     timeout = run_phasegate("ask", "--effort", "8.1.2", "--wait", "0.2", "anyone?")
     assert timeout.code == 1 and "no answer to Q" in timeout.out
+
+
+def test_a_stale_attempt_cannot_ask(project: Path) -> None:
+    from phasegate.errors import StateError
+
+    assert run_phasegate("start", "8.1.1").code == 0  # attempt 1
+    stale = run_phasegate("ask", "--wait", "0", "anyone?", env={"PHASEGATE_EFFORT": "8.1.1",
+                                                                  "PHASEGATE_ATTEMPT": "0"})  # fmt: skip
+    assert stale.code == 1
+    assert "attempt 0 is stale (current attempt is 1)" in stale.err
+    with open_session(None, None) as s:
+        with pytest.raises(StateError):
+            inputs.ask(s, "8.1.1", "?", by="agent", attempt=0)
+        assert inputs.ask(s, "8.1.1", "?", by="agent", attempt=1).open
