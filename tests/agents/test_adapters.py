@@ -158,6 +158,8 @@ def test_claude_adapter(tmp_path: Path) -> None:
     assert server["env"]["PHASEGATE_EFFORT"] == "api"
     assert server["env"]["PHASEGATE_ATTEMPT"] == "1"
     assert server["env"]["PHASEGATE_DB"] == str(repo / ".phasegate" / "state.db")
+    # The attempt's own token reaches the MCP server the agent starts.
+    assert server["env"]["PHASEGATE_TOKEN"] == got["env"]["PHASEGATE_TOKEN"] != ""
     (u,) = usage_events(repo)
     assert u == {
         "attempt": 1, "kind": "claude", "source": "claude result", "model": "claude-sonnet-4-5",
