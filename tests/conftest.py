@@ -36,3 +36,14 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 def repo(tmp_path: Path) -> Path:
     """A fresh git repository with one commit on main."""
     return init_repo(tmp_path / "repo")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say loudly which real components were missing, so a local green run that skipped
+    them is not mistaken for a full one (under CI=true those tests failed instead)."""
+    from components import MISSING
+
+    for component, how in sorted(MISSING.items()):
+        terminalreporter.write_line(
+            f"MISSING COMPONENT: {component}: its tests were skipped ({how})", red=True, bold=True
+        )
