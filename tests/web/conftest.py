@@ -96,3 +96,41 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+SCRIPTED = "python -m phasegate.agents.scripted"
+
+WEB_PLAN = f"""
+version: 1
+project: webview
+units: lines
+rate: 500
+agents: {{max: 2, command: "{SCRIPTED}", retries: 0, timeout: 60s}}
+phases:
+  - id: build
+    gate:
+      checks:
+        - {{name: files there, run: "test -f a/a.txt && test -f b/b.txt"}}
+        - {{name: coverage, run: "echo coverage=82", metric: coverage, expect: ">= 70"}}
+      require: {{critical_blockers: 0}}
+efforts:
+  - {{id: a, title: Alpha, size: 300, files: ["a/**"], deliverables: [alpha], checks: [{{run: "test -f a/a.txt"}}]}}
+  - {{id: b, title: Beta, size: 200, depends_on: [a], files: ["b/**"], deliverables: [beta]}}
+  - {{id: c, title: Gamma, size: 100, files: ["c/**"], deliverables: [gamma]}}
+metrics:
+  - {{id: coverage, title: Test coverage, unit: "%", target: ">= 80"}}
+"""
+
+
+@pytest.fixture
+def web_repo(tmp_path: Path) -> Path:
+    from engine.conftest import write_project
+
+    return write_project(tmp_path / "repo", WEB_PLAN)
+
+
+@pytest.fixture
+def server(web_repo: Path) -> Iterator[Server]:
+    srv = start_server(web_repo)
+    yield srv
+    stop_server(srv)

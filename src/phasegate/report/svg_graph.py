@@ -53,9 +53,9 @@ def dependency_svg(
     path_edges = set(pairwise(critical))
     out = [open_svg(width, height, "dependency graph")]
     out.append(
-        '<defs><marker id="pg-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" '
-        'markerHeight="7" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="context-stroke"/>'
-        "</marker></defs>"
+        '<defs><marker id="pg-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="8" '
+        'markerHeight="8" markerUnits="userSpaceOnUse" orient="auto">'
+        '<path d="M0,0 L8,4 L0,8 z" fill="context-stroke"/></marker></defs>'
     )
     for ci, text in enumerate(headings[: len(columns)]):
         x = PAD + ci * (NODE_W + COL_GAP) + NODE_W / 2
@@ -67,23 +67,31 @@ def dependency_svg(
     for a, b in edges:
         if a not in place or b not in place:
             continue
-        (ax, ay), (bx, by) = place[a], place[b]
-        x1, y1 = ax + NODE_W, ay + NODE_H / 2
-        x2, y2 = bx, by + NODE_H / 2
-        bend = max((x2 - x1) / 2, 30)
         hot = (a, b) in path_edges
         stroke = CRITICAL_STROKE if hot else PLAIN_STROKE
         out.append(
             f'<path class="pg-edge{" pg-critical" if hot else ""}" data-from="{esc(a)}" '
-            f'data-to="{esc(b)}" d="M{num(x1)},{num(y1)} C{num(x1 + bend)},{num(y1)} '
-            f'{num(x2 - bend)},{num(y2)} {num(x2)},{num(y2)}" fill="none" stroke="{stroke}" '
-            f'stroke-width="{2.5 if hot else 1.2}" marker-end="url(#pg-arrow)"/>'
+            f'data-to="{esc(b)}" d="{_curve(place[a], place[b])}" fill="none" '
+            f'stroke="{stroke}" stroke-width="{2.5 if hot else 1.2}" marker-end="url(#pg-arrow)"/>'
         )
     for col in columns:
         for node in col:
             out.append(_node(node, *place[node.id], critical=node.id in on_path))
     out.append("</svg>")
     return "".join(out)
+
+
+def _curve(a: tuple[float, float], b: tuple[float, float]) -> str:
+    """Left to right between columns; within one column (labelled waves may stagger starts
+    there) a loop out to the right side, so the line does not cross the nodes between."""
+    (ax, ay), (bx, by) = a, b
+    if bx > ax:
+        x1, y1, x2, y2 = ax + NODE_W, ay + NODE_H / 2, bx, by + NODE_H / 2
+        bend = max((x2 - x1) / 2, 30)
+        return f"M{num(x1)},{num(y1)} C{num(x1 + bend)},{num(y1)} {num(x2 - bend)},{num(y2)} {num(x2)},{num(y2)}"
+    x1, y1, x2, y2 = ax + NODE_W, ay + NODE_H / 2, bx + NODE_W, by + NODE_H / 2
+    out = COL_GAP * 0.45 + abs(y2 - y1) * 0.05
+    return f"M{num(x1)},{num(y1)} C{num(x1 + out)},{num(y1)} {num(x2 + out)},{num(y2)} {num(x2)},{num(y2)}"
 
 
 def _node(node: GraphNode, x: float, y: float, *, critical: bool) -> str:
@@ -94,8 +102,10 @@ def _node(node: GraphNode, x: float, y: float, *, critical: bool) -> str:
         f"<title>{esc(tip)}</title>"
         f'<rect x="{num(x)}" y="{num(y)}" width="{NODE_W}" height="{NODE_H}" rx="6" '
         f'fill="{fill(node.state)}" stroke="{stroke}" stroke-width="{2.5 if critical else 1}"/>'
-        f'<text x="{num(x + 8)}" y="{num(y + 15)}" font-weight="600">{esc(clip(node.id, 20))}'
-        f'<tspan fill="#4b5563" font-weight="400"> {esc(node.state)}</tspan></text>'
+        f'<text x="{num(x + 8)}" y="{num(y + 15)}" font-weight="600">{esc(clip(node.id, 13))}'
+        "</text>"
+        f'<text x="{num(x + NODE_W - 6)}" y="{num(y + 15)}" text-anchor="end" fill="#4b5563" '
+        f'font-size="10">{esc(node.state)}</text>'
         f'<text x="{num(x + 8)}" y="{num(y + 30)}" fill="#374151">{esc(clip(node.title, 24))}'
         "</text></g>"
     )

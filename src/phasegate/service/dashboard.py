@@ -216,7 +216,7 @@ def timeline(s: Session, plan: Plan, agents: int | None = None) -> dict[str, Any
         raise InputError("agents must be at least 1")
     planned = schedule(plan, m)
     now = time.time()
-    spans: list[tuple[float, float, str, int, str]] = []
+    spans: list[tuple[float, float, str, int, str, bool]] = []
     views = s.store.efforts()
     for f in s.facts.efforts:
         for a in attempts(s, f.id):
@@ -224,13 +224,13 @@ def timeline(s: Session, plan: Plan, agents: int | None = None) -> dict[str, Any
                 continue
             end = a["ended_at"] if a["ended_at"] is not None else now
             state = a["state"] or (views[f.id].state if f.id in views else "running")
-            spans.append((a["started_at"], end, f.id, a["attempt"], state))
+            spans.append((a["started_at"], end, f.id, a["attempt"], state, a["ended_at"] is None))
     spans.sort()
     free: list[int] = []
     busy: list[tuple[float, int]] = []
     rows = 0
     actual = []
-    for start, end, effort, attempt, state in spans:
+    for start, end, effort, attempt, state, live in spans:
         while busy and busy[0][0] <= start:
             heapq.heappush(free, heapq.heappop(busy)[1])
         if free:
@@ -240,7 +240,7 @@ def timeline(s: Session, plan: Plan, agents: int | None = None) -> dict[str, Any
         heapq.heappush(busy, (end, row))
         actual.append(
             {"effort": effort, "attempt": attempt, "slot": row + 1, "start": start, "end": end,
-             "state": state}
+             "state": state, "running": live}
         )  # fmt: skip
     t0 = min((a["start"] for a in actual), default=None)
     return document(
@@ -259,3 +259,11 @@ def timeline(s: Session, plan: Plan, agents: int | None = None) -> dict[str, Any
             "actual": {"started_at": t0, "now": now, "slots": max(rows, 1), "attempts": actual},
         },
     )
+
+
+def open_question(s: Session, effort: str) -> dict[str, Any] | None:
+    """The question an effort's agent asked and nobody has answered yet, if any."""
+    from phasegate.tracking.questions import questions
+
+    f = effort_facts(s.facts, effort)
+    return next((q.to_json() for q in questions(s.store, f.id) if q.open), None)

@@ -180,10 +180,10 @@ def override(ctx: Ctx, who: Person, phase: str, body: Reason) -> Doc:
 
 @router.post("/efforts/{effort}/answer", summary="Answer an agent's question")
 def answer(ctx: Ctx, who: Person, effort: str, body: AnswerBody) -> Doc:
-    from phasegate.service import questions
+    from phasegate.service import inputs
 
     with ctx.session() as s:
-        return questions.answer(s, effort, body.text, by=who.name).to_json()
+        return inputs.answer(s, effort, body.text, by=who.name).to_json()
 
 
 @router.post("/run/pause", summary="Start no new agents until resumed")

@@ -43,12 +43,15 @@ def optional_caller(request: Request) -> Caller | None:
     if token is not None:
         if ctx.guard.person_ok(token):
             return Caller("person", _person_name(request))
+        from phasegate.errors import InputError
         from phasegate.service import tokens
 
-        found = tokens.resolve(ctx.session, token)
-        if found is None:
-            raise HttpRefusal(401, "unknown or expired token")
-        return Caller("agent", f"agent:{found.effort}", found.effort, found.attempt)
+        with ctx.session() as s:
+            try:
+                grant = tokens.verify(s.store, token)
+            except InputError as e:
+                raise HttpRefusal(401, str(e)) from None
+        return Caller("agent", f"agent:{grant.effort}", grant.effort, grant.attempt)
     if ctx.guard.session_ok(request.cookies.get(SESSION_COOKIE)):
         return Caller("person", _person_name(request))
     return None

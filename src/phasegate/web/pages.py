@@ -93,7 +93,11 @@ def overview(request: Request, ctx: Ctx, _who: Reader) -> HTMLResponse:
         cp={**st["critical_path"], "units": st["units"]},
         cost={"total": total, "budget": cost.get("budget")},
         pause=pause,
-        waiting=st.get("waiting_for_input", []),
+        waiting=[
+            {"effort": e["id"], "question": q["question"], "asked_at": q["since"]}
+            for e in st["efforts"]
+            if (q := e.get("waiting_for_input"))
+        ],
     )
 
 
@@ -143,6 +147,8 @@ def gantt(request: Request, ctx: Ctx, _who: Reader) -> HTMLResponse:
     )
     act = tl["actual"]
     t0 = act["started_at"] or act["now"]
+    live = any(a["running"] for a in act["attempts"])
+    last = max((a["end"] for a in act["attempts"]), default=t0)
     actual = Panel(
         "actual attempts",
         [f"slot {k}" for k in range(1, act["slots"] + 1)],
@@ -158,7 +164,9 @@ def gantt(request: Request, ctx: Ctx, _who: Reader) -> HTMLResponse:
             for a in act["attempts"]
         ],
         "s",
-        marker=(act["now"] - t0, "now"),
+        # Now is drawn while agents work; after the run it would only stretch the axis.
+        marker=(act["now"] - t0, "now") if live else None,
+        notes=[f"{len(act['attempts'])} attempt(s) over {last - t0:.1f} s of wall-clock time"],
     )
     return render(
         request,
@@ -323,10 +331,10 @@ def act_answer(
     effort: str,
     text: Annotated[str, Form(min_length=1, max_length=20000)],
 ) -> Response:
-    from phasegate.service import questions
+    from phasegate.service import inputs
 
     with ctx.session() as s:
-        questions.answer(s, effort, text, by=who.name)
+        inputs.answer(s, effort, text, by=who.name)
     return _back(request, f"answer sent to {effort}")
 
 
