@@ -115,8 +115,8 @@ phases:
       require: {{critical_blockers: 0}}
 efforts:
   - {{id: a, title: Alpha, size: 300, files: ["a/**"], deliverables: [alpha], checks: [{{run: "test -f a/a.txt"}}]}}
-  - {{id: b, title: Beta, size: 200, depends_on: [a], files: ["b/**"], deliverables: [beta]}}
-  - {{id: c, title: Gamma, size: 100, files: ["c/**"], deliverables: [gamma]}}
+  - {{id: b, title: Beta, size: 200, depends_on: [a], files: ["b/**"], deliverables: [beta], checks: [{{run: "test -f b/b.txt"}}]}}
+  - {{id: c, title: Gamma, size: 100, files: ["c/**"], deliverables: [gamma], checks: [{{run: "test -f c/c.txt"}}]}}
 metrics:
   - {{id: coverage, title: Test coverage, unit: "%", target: ">= 80"}}
 """

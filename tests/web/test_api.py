@@ -90,8 +90,16 @@ def test_people_actions_change_the_store(server: Server) -> None:
         assert c.post("/api/v1/run/pause", json={"reason": "lunch"}).json()["paused"] is True
         assert c.post("/api/v1/run/pause", json={}).status_code == 409  # already paused
         assert c.post("/api/v1/run/resume").json()["paused"] is False
+        # A gate that never opened cannot be overridden: the same refusal as the CLI's.
+        early = c.post("/api/v1/phases/build/override", json={"reason": "release anyway"})
+        cli = run_phasegate("gate", "build", "--override", "--reason", "x", cwd=repo)
+        assert early.status_code == 409 and cli.code == 1
+        assert early.json()["error"] in cli.err
+        # A run whose effort c fails leaves the phase open, its gate still owed.
+        failing = run_phasegate("run", cwd=repo, env={"PHASEGATE_SCRIPTED_FAIL": "c"})
+        assert failing.code == 1, failing.out
         ov = c.post("/api/v1/phases/build/override", json={"reason": "release anyway"})
-        assert ov.status_code == 200 and ov.json()["state"] == "overridden"
+        assert ov.status_code == 200 and ov.json()["state"] == "overridden", ov.text
     status = _cli_json(repo, "status", "--no-notify")
     assert status["blockers"][0]["acked_at"] is not None
     assert {p["id"]: p["state"] for p in status["phases"]} == {"build": "overridden"}
