@@ -47,7 +47,8 @@ def dependency_svg(
     for ci, col in enumerate(columns):
         for ri, node in enumerate(col):
             place[node.id] = (PAD + ci * (NODE_W + COL_GAP), PAD + HEAD + ri * (NODE_H + ROW_GAP))
-    width = PAD * 2 + len(columns) * NODE_W + (len(columns) - 1) * COL_GAP
+    # Room on the right for the loops of edges inside the last column.
+    width = PAD * 2 + len(columns) * NODE_W + (len(columns) - 1) * COL_GAP + COL_GAP / 2
     height = PAD * 2 + HEAD + tallest * NODE_H + (tallest - 1) * ROW_GAP
     on_path = set(critical)
     path_edges = set(pairwise(critical))
@@ -106,7 +107,7 @@ def _node(node: GraphNode, x: float, y: float, *, critical: bool) -> str:
         "</text>"
         f'<text x="{num(x + NODE_W - 6)}" y="{num(y + 15)}" text-anchor="end" fill="#4b5563" '
         f'font-size="10">{esc(node.state)}</text>'
-        f'<text x="{num(x + 8)}" y="{num(y + 30)}" fill="#374151">{esc(clip(node.title, 24))}'
+        f'<text x="{num(x + 8)}" y="{num(y + 30)}" fill="#374151">{esc(clip(node.title, 22))}'
         "</text></g>"
     )
     if node.href:
