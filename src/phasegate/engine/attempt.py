@@ -22,7 +22,9 @@ from phasegate.errors import StateError
 from phasegate.plan.expr import parse_duration
 from phasegate.plan.model import Effort, Plan
 from phasegate.proc import shell_argv
+from phasegate.service.tokens import mint
 from phasegate.store import Store
+from phasegate.tracking.questions import answered
 
 Notify = Callable[[str, str], None]  # (effort id, message)
 
@@ -129,14 +131,17 @@ class Attempt:
         crash.point("stacked")
         brief = sh.ws.brief(e.id, attempt)
         brief.write_text(build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt,
-                               worktrees=sh.ws.worktrees))  # fmt: skip
+                               worktrees=sh.ws.worktrees, answers=answered(self.store, e.id)))  # fmt: skip
         if sh.stopping:
             return await self._interrupted(attempt, None)
         command = e.command if e.command is not None else sh.plan.agents.command
         assert command is not None  # checked before the run starts
         log = sh.ws.log(e.id, attempt)
+        # The agent's credential for the MCP server over HTTP, scoped to this attempt; only
+        # its hash is stored, so it is recorded before the agent that carries it starts.
+        env = {**sh.ws.agent_env(e, attempt), "PHASEGATE_TOKEN": mint(self.store, e.id, attempt)}
         handle = await supervisor.spawn(
-            shell_argv(command), cwd=sh.ws.effort_dir(e), env=sh.ws.agent_env(e, attempt),
+            shell_argv(command), cwd=sh.ws.effort_dir(e), env=env,
             log=log, exit_file=sh.ws.exit_file(e.id, attempt),
         )  # fmt: skip
         crash.point("spawned")

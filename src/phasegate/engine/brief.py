@@ -37,6 +37,7 @@ def build(
     handoffs: Sequence[Handoff],
     attempt: int,
     worktrees: bool,
+    answers: Sequence[tuple[str, str]] = (),
 ) -> str:
     title = effort.title or effort.id
     lines = [f"# Effort {effort.id}: {title}", ""]
@@ -74,6 +75,13 @@ def build(
         if worktrees:
             lines += ["Changed files:", "", *_bullets([f"`{f}`" for f in h.changed], "(none)"), ""]
 
+    if answers:
+        # Answers that came after an earlier attempt stopped waiting for them.
+        lines += ["## Answers to your questions", ""]
+        for question, answer in answers:
+            lines += [f"- Q: {question}", f"  A: {answer}"]
+        lines += [""]
+
     lines += ["## How you will be judged", ""]
     if effort.checks:
         lines += ["phasegate runs these checks itself after you exit; all must pass:", ""]
@@ -99,6 +107,7 @@ def build(
         f'phasegate report {e} --blocker "what stops you" --severity high',
         f"phasegate report {e} --metric coverage=72",
         f'phasegate report {e} --note "what the efforts after you should know"',
+        'phasegate ask "a question only a person can answer"   # waits for the answer',
         "```",
         "",
     ]

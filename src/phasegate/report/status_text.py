@@ -23,6 +23,7 @@ _COLOURS = {
     "rejected": "31",
     "conflicted": "31",
     "blocked": "31",
+    "waiting for input": "33",
     "missed": "31",
     "rework": "33",
     "cancelled": "2",
@@ -99,7 +100,7 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
             rows.append(
                 [
                     eid + (" *" if e["critical"] else ""),
-                    e["state"],
+                    "waiting for input" if e.get("waiting_for_input") else e["state"],
                     f"{_num(e['progress'], 0)}%",
                     e["owner"] or "-",
                     str(e["blockers"]),
@@ -157,6 +158,14 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
                     b["text"],
                 ]
             )
+        lines += ["  " + x for x in _table(rows, None, colour)]
+    asking = [e for e in st["efforts"] if e.get("waiting_for_input")]
+    if asking:
+        lines += ["", "waiting for input (answer with 'phasegate answer EFFORT TEXT')"]
+        rows = [["effort", "question", "waiting", "text"]]
+        for e in asking:
+            q = e["waiting_for_input"]
+            rows.append([e["id"], q["id"], _ago(now, q["since"]), q["question"]])
         lines += ["  " + x for x in _table(rows, None, colour)]
     esc = st["escalations"]
     if esc["overdue"]:
