@@ -229,7 +229,7 @@ def timeline(s: Session, plan: Plan, agents: int | None = None) -> dict[str, Any
     free: list[int] = []
     busy: list[tuple[float, int]] = []
     rows = 0
-    actual = []
+    actual: list[dict[str, Any]] = []
     for start, end, effort, attempt, state, live in spans:
         while busy and busy[0][0] <= start:
             heapq.heappush(free, heapq.heappop(busy)[1])
@@ -242,7 +242,7 @@ def timeline(s: Session, plan: Plan, agents: int | None = None) -> dict[str, Any
             {"effort": effort, "attempt": attempt, "slot": row + 1, "start": start, "end": end,
              "state": state, "running": live}
         )  # fmt: skip
-    t0 = min((a["start"] for a in actual), default=None)
+    t0 = spans[0][0] if spans else None
     return document(
         "timeline",
         {
