@@ -52,26 +52,30 @@ class Server:
 def start_server(repo: Path, *extra: str, token: str = "people-secret-token") -> Server:
     port = free_port()
     env = dict(os.environ, PHASEGATE_WEB_TOKEN=token)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "phasegate", "serve", "--port", str(port), *extra],
-        cwd=repo,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    # A file, not a pipe nobody reads: a chatty server must never block on its own output.
+    log = repo.parent / f"serve-{port}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "phasegate", "serve", "--port", str(port), *extra],
+            cwd=repo,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode() if proc.stdout else ""
-            raise AssertionError(f"phasegate serve exited {proc.returncode}:\n{out}")
+            raise AssertionError(
+                f"phasegate serve exited {proc.returncode}:\n{log.read_text(errors='replace')}"
+            )
         try:
             if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                 return Server(url, port, token, proc, repo)
         except httpx.HTTPError:
             time.sleep(0.1)
     proc.kill()
-    raise AssertionError("phasegate serve did not answer within 30 s")
+    raise AssertionError("phasegate serve did not answer within 60 s")
 
 
 def stop_server(server: Server) -> None:

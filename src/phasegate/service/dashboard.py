@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from phasegate.errors import InputError, UsageError
 from phasegate.service.common import document, num
-from phasegate.store.types import Event
+from phasegate.store.types import EffortView, Event
 from phasegate.tracking.reports import effort_facts
 from phasegate.tracking.session import Session
 
@@ -107,7 +107,7 @@ def effort_detail(s: Session, effort: str) -> dict[str, Any]:
                 "checks": f.checks,
                 "critical": f.critical,
             },
-            "state": view.to_json() if view else {"id": f.id, "state": "pending"},
+            "state": (view or EffortView(f.id)).to_json(),
             "attempts": tries,
             "log_tail": log_tail(latest_log),
             "reports": reports,
