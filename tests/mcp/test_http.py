@@ -137,3 +137,34 @@ def test_ask_waits_for_the_answer_given_on_the_command_line(project: Path) -> No
     assert out["result"]["answer"] == "v2, v1 is frozen"
     assert out["result"]["waited"] > 0
     assert out["again"]["id"] == out["result"]["id"] and out["again"]["answered"]
+
+
+def test_200_concurrent_clients_each_report_stored_once(project: Path) -> None:
+    efforts = ["8.1.1", "8.1.2", "8.2.1", "8.2.2", "8.2.3", "8.3.1", "8.3.2", "8.3.3"]
+    with open_session(None, None) as s:
+        for e in efforts[2:]:
+            s.store.transition(e, "running", reason="test")
+        minted = {e: tokens.mint(s.store, e, 1) for e in efforts}
+    n = 200
+
+    async def one(url: str, k: int) -> list[Any]:
+        effort = efforts[k % len(efforts)]
+        args = {"progress": k % 100, "metrics": {"coverage": k}, "key": f"c{k}"}
+        async with client(url, minted[effort]) as c:
+            first = await c.call_tool("report_progress", args)
+            resent = await c.call_tool("report_progress", args)  # a retry after a lost reply
+            return [first, resent]
+
+    async def load(url: str) -> list[list[Any]]:
+        return await asyncio.gather(*(one(url, k) for k in range(n)))
+
+    with http_server(project) as url:
+        results = asyncio.run(load(url))
+    errors = [r.content[0].text for pair in results for r in pair if r.is_error]
+    assert errors == []
+    assert all(first.structured_content["stored"] for first, _ in results)
+    assert not any(resent.structured_content["stored"] for _, resent in results)
+    with open_session(None, None) as s:
+        stored = s.store.events(kinds=["report"])
+        assert sorted(e.key for e in stored) == sorted(f"c{k}" for k in range(n))
+        assert s.store.metric_summary()["coverage"].count == n

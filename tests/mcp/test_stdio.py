@@ -4,6 +4,7 @@ environment, idempotent re-sends, errors as tool errors with the CLI's messages.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from pathlib import Path
@@ -117,3 +118,26 @@ def test_resource_of_another_effort_refused(project: Path) -> None:
         return ""
 
     assert "8.1.2 is not in scope" in asyncio.run(session())
+
+
+def test_my_conflicts_names_only_my_effort(project: Path) -> None:
+    from support import init_repo
+
+    plan = project / "phasegate.yaml"
+    text = plan.read_text()
+    text = text.replace("pkg/placement/policy/**", "pkg/placement/scheduler/extra/**")  # 8.2.2
+    text = text.replace("pkg/placement/discovery/api_*.go", "pkg/placement/discovery/*.go")
+    plan.write_text(text)
+    init_repo(project)
+    everything = json.loads(run_phasegate("conflicts", "--json").out)
+    assert len({(p["a"], p["b"]) for p in everything["predicted"]}) == 2
+
+    async def session() -> Any:
+        async with Client(_params(project, "8.2.1", 0)) as c:
+            return await c.call_tool("my_conflicts", {})
+
+    doc = _doc(asyncio.run(session()))
+    assert doc["schema"] == "phasegate.conflicts/1"
+    assert doc["effort"] == "8.2.1" and doc["branch"]
+    assert [{p["a"], p["b"]} for p in doc["predicted"]] == [{"8.2.1", "8.2.2"}]
+    assert all(d["effort"] == "8.2.1" for d in doc["scope"])

@@ -7,6 +7,7 @@ import sys
 from phasegate.errors import UsageError
 
 HTTP_PATH = "/mcp"
+KEEP_ALIVE_S = 600
 
 
 def _sdk() -> None:
@@ -42,11 +43,24 @@ def serve_http(plan: str | None, db: str | None, where: str) -> None:
     attempt's bearer token."""
     host, port = address(where)
     _sdk()
+    import anyio
+    import uvicorn
+
     from phasegate.mcp.server import Backend, build, http_caller
     from phasegate.tracking.session import open_session
 
     with open_session(plan, db) as s:
         app = build(Backend(s, db, http_caller(s)), quiet=True)
+        # JSON answers and no server-side sessions: every call is one request, with nothing
+        # kept per client between calls, so hundreds of agents cost no memory while idle.
+        asgi = app.streamable_http_app(
+            streamable_http_path=HTTP_PATH, json_response=True, stateless_http=True, host=host
+        )
+        # Agents keep a connection open between reports that can be minutes apart; closing
+        # it after uvicorn's default 5 s races with the agent's next request on it.
+        config = uvicorn.Config(
+            asgi, host=host, port=port, log_level="warning", timeout_keep_alive=KEEP_ALIVE_S
+        )
         print(f"phasegate mcp: serving http://{host}:{port}{HTTP_PATH}", file=sys.stderr)
         sys.stderr.flush()
-        app.run("streamable-http", host=host, port=port, streamable_http_path=HTTP_PATH)
+        anyio.run(uvicorn.Server(config).serve)

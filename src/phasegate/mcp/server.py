@@ -4,8 +4,8 @@ Over stdio the caller is the agent the environment names; over HTTP it is the at
 bearer token came with the request. Every answer is the service layer's JSON document, as
 structured content and as text; every refusal is a tool error carrying the message the
 command line prints. Reports arriving together are stored in one transaction (one sync to
-disk) by the engine's group commit, which is what lets one server take hundreds of agents
-reporting at once.
+disk, taken off the event loop) by `service.writer`, which is what lets one server take
+hundreds of agents reporting at once.
 """
 
 # No `from __future__ import annotations`: the SDK reads the tools' annotations at runtime.
@@ -13,19 +13,23 @@ reporting at once.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
 from mcp_types import CallToolResult, TextContent
 
-from phasegate.engine.commit import GroupCommit
 from phasegate.errors import PhasegateError
 from phasegate.service import blockers, callers, documents, inputs, queries, reports, reviews
 from phasegate.service.callers import Caller
 from phasegate.service.common import num
+from phasegate.service.writer import BatchWriter
+from phasegate.store.types import Event
 from phasegate.tracking.session import Session
+
+if TYPE_CHECKING:
+    from phasegate.plan.load import LoadedPlan
 
 INSTRUCTIONS = (
     "phasegate runs this project's plan. You are the agent of one effort: read your brief "
@@ -33,7 +37,9 @@ INSTRUCTIONS = (
     "metrics, a handoff note; send an idempotency key so a retried call is stored once), "
     "raise a blocker when stuck, and ask a person (ask) when only a person can decide."
 )
-MAX_WAIT = 3600.0
+# Below the SDK client's default read timeout (300 s), so a waiting call is answered before
+# the client gives up on it; an agent that wants to wait longer asks again with its key.
+MAX_WAIT = 270.0
 
 
 @dataclass
@@ -44,15 +50,15 @@ class Backend:
     db: str | None
     caller_of: Callable[[Context], Caller]
     poll: float = 0.25
-    _commit: GroupCommit | None = field(default=None, repr=False)
-    _plan: Any = field(default=None, repr=False)
+    _writer: BatchWriter | None = field(default=None, repr=False)
+    _plan: "LoadedPlan | None" = field(default=None, repr=False)
 
-    def commit(self) -> GroupCommit:
-        if self._commit is None:  # created on the server's event loop, where it is used
-            self._commit = GroupCommit(self.session.store)
-        return self._commit
+    async def write(self, item: dict[str, Any]) -> Event | None:
+        if self._writer is None:
+            self._writer = BatchWriter(self.session.store)
+        return await self._writer.write(item)
 
-    def loaded(self) -> Any:
+    def loaded(self) -> "LoadedPlan":
         if self._plan is None:
             from phasegate.plan.load import load_plan
 
@@ -132,7 +138,7 @@ def build(backend: Backend, *, quiet: bool = False) -> MCPServer:
                 tokens=None if tokens is None else str(tokens),
             )
             item = reports.prepare(s, me.effort, raw, attempt=me.attempt, key=key)
-            (ev,) = await backend.commit()(item)
+            ev = await backend.write(item)
             return _ok(reports.result(item, ev).to_json())
         except PhasegateError as e:
             return _refused(e)
@@ -145,7 +151,7 @@ def build(backend: Backend, *, quiet: bool = False) -> MCPServer:
             me = backend.caller_of(ctx)
             raw = reports.raw_report(blockers=[text], severity=severity)
             item = reports.prepare(s, me.effort, raw, attempt=me.attempt, key=key)
-            (ev,) = await backend.commit()(item)
+            ev = await backend.write(item)
             doc = reports.result(item, ev).to_json()
             doc["blockers"] = [
                 b.to_json() for b in s.store.blockers() if b.effort == me.effort and b.open
@@ -205,12 +211,12 @@ def build(backend: Backend, *, quiet: bool = False) -> MCPServer:
             return _refused(e)
 
     @app.tool(
-        description="Ask a person a question and wait (up to timeout seconds) for the answer. "
-        "Asking again with the same key waits for the same question; an answer that comes "
-        "later is in your next attempt's brief."
+        description="Ask a person a question and wait (up to timeout seconds, at most 270) "
+        "for the answer. Asking again with the same key waits for the same question; an "
+        "answer that comes after you exit is in your next attempt's brief."
     )
     async def ask(
-        ctx: Context, question: str, timeout: float = 300.0, key: str | None = None
+        ctx: Context, question: str, timeout: float = MAX_WAIT, key: str | None = None
     ) -> CallToolResult:
         try:
             me = backend.caller_of(ctx)

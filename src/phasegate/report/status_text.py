@@ -72,6 +72,14 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
         f"{st['project']}: {t['efforts']} efforts ({states}), {_num(t['progress'])}% done, "
         f"{t['open_blockers']} open blocker(s), {t['conflicts']} conflict finding(s)",
         f"as of {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(now))}",
+    ]
+    rev = st.get("revision")
+    if rev:
+        lines.append(f"plan revision {rev['revision']}: {rev['summary']}")
+        lines += [f"  FLAGGED {k}: {why}" for k, why in rev["flagged"].items()]
+        if rev["kept_merged"]:
+            lines.append(f"  removed but kept merged: {', '.join(rev['kept_merged'])}")
+    lines += [
         "",
         "phases",
     ]
@@ -123,6 +131,10 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
         lines.append(
             f"  planned {_num(cp['planned'])} {unit}, remaining {_num(cp['remaining'])} {unit}"
         )
+    if st.get("forecast"):
+        from phasegate.report.forecast_text import lines as forecast_lines
+
+        lines += ["", *forecast_lines(st["forecast"])]
     if st["metrics"]:
         lines += ["", "metrics"]
         rows = [["metric", "status", "target", "latest", "baseline", "change", "title"]]

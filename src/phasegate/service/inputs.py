@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 from phasegate.errors import InputError
+from phasegate.service.callers import Caller
 from phasegate.tracking.questions import ANSWERED, ASKED, Question, find, question_of, questions
 from phasegate.tracking.reports import effort_facts
 from phasegate.tracking.session import Session
@@ -43,6 +44,7 @@ def ask(
     """Record a question of an effort's agent; the same key asks it once."""
     f = effort_facts(s.facts, effort)
     text = _text(question, "the question")
+    Caller(f.id, attempt).check_current(s.store)  # an agent that outlived its attempt
     ev = s.store.append(
         ASKED,
         effort=f.id,

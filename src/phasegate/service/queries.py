@@ -42,6 +42,11 @@ def status(
     snap = snapshot(s.store, at)
     st = project(s.facts, snap, given)
     _add_questions(st, s, at)
+    from phasegate.service.forecast import status_forecast
+    from phasegate.service.replan import latest as latest_revision
+
+    st["forecast"] = status_forecast(s.facts, s.store, at, snap.efforts)
+    st["revision"] = latest_revision(s.store)
     if notify:
         items = escalation.live_items(
             s.facts, snap.blockers, snap.efforts, snap.acks, snap.project_start, snap.phase_opened
