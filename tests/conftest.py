@@ -69,7 +69,23 @@ def pg_url(pg_server: pgserver.Server) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say loudly which real components were missing, so a local green run that skipped
+    them is not mistaken for a full one (under CI=true those tests failed instead)."""
+    from components import MARK
+
     skipped = terminalreporter.stats.get("skipped", [])
+    # Skips are reported from every xdist worker; their messages are what reaches here.
+    missing = sorted(
+        {
+            line
+            for r in skipped
+            for line in str(getattr(r, "longrepr", "")).splitlines()
+            if MARK in line
+        }
+    )
+    for line in missing:
+        why = line[line.index(MARK) :].rstrip("')\"")
+        terminalreporter.write_line(f"!!! tests were SKIPPED: {why}", red=True, bold=True)
     if _PG_SKIPPED or any("PostgreSQL" in str(getattr(r, "longrepr", "")) for r in skipped):
         terminalreporter.write_line(
             "!!! PostgreSQL tests were SKIPPED: the team store is untested in this run. "

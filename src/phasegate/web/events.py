@@ -1,0 +1,74 @@
+"""Server-Sent Events that follow the store's event log.
+
+Each event goes out once, in log order, with its sequence number as the SSE id; a client
+that reconnects sends `Last-Event-ID` (browsers do so by themselves) and carries on after
+it, so nothing is missed and nothing repeats across a reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import StreamingResponse
+
+from phasegate.web.auth import Caller, context, reader
+from phasegate.web.context import WebContext
+
+router = APIRouter()
+
+POLL_SECONDS = 0.25
+HEARTBEAT_SECONDS = 15.0
+BATCH = 500
+
+
+def _after(last_event_id: str | None, after: int | None) -> int:
+    if last_event_id is not None and last_event_id.strip().isdigit():
+        return int(last_event_id.strip())
+    return after or 0
+
+
+@router.get("/events", summary="The event log as Server-Sent Events (Last-Event-ID resumes)")
+async def events(
+    request: Request,
+    ctx: Annotated[WebContext, Depends(context)],
+    _who: Annotated[Caller | None, Depends(reader)],
+    after: Annotated[int | None, Query(ge=0)] = None,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    start = _after(last_event_id, after)
+    return StreamingResponse(
+        _stream(request, ctx, start),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+def _read(ctx: WebContext, after: int) -> list[str]:
+    with ctx.session() as s:
+        found = s.store.events(after=after)[:BATCH]
+    return [
+        f"id: {e.seq}\ndata: {json.dumps(e.to_json(), separators=(',', ':'))}\n\n" for e in found
+    ]
+
+
+async def _stream(request: Request, ctx: WebContext, after: int) -> AsyncIterator[str]:
+    yield "retry: 1000\n\n"
+    last = after
+    idle = 0.0
+    while not await request.is_disconnected():
+        chunks = await asyncio.to_thread(_read, ctx, last)
+        for chunk in chunks:
+            last = int(chunk.split("\n", 1)[0][4:])
+            yield chunk
+        if len(chunks) == BATCH:
+            continue
+        if chunks:
+            idle = 0.0
+        elif idle >= HEARTBEAT_SECONDS:
+            idle = 0.0
+            yield ": keep-alive\n\n"  # a comment: proxies keep the connection open
+        await asyncio.sleep(POLL_SECONDS)
+        idle += POLL_SECONDS
