@@ -28,8 +28,12 @@ from phasegate.plangraph import PlanGraph
 from phasegate.states import ACTIVE, PHASE_CLOSED, can_effort
 from phasegate.store import EffortView, Store
 from phasegate.store.wake import Listener
+from phasegate.tracking.pause import Pause, pause_state
 
 _TICK = 0.5
+# While paused with nothing running, how often the loop looks for a resume when no commit
+# wakes it first (a store whose writes do not wake the loop).
+_PAUSED_POLL = 2.0
 _DISPATCHABLE = frozenset({"ready", "rework", "failed", "rejected", "conflicted"})
 
 
@@ -139,6 +143,7 @@ class Engine:
 
         self.budgets = Watch(plan, store)
         self.held: dict[str, str] = {}  # effort -> why a budget keeps it from starting
+        self.pause = Pause(False)  # a person's pause: no new agents until resumed
 
     def views(self) -> dict[str, EffortView]:
         """Every effort's view, refreshed from the events appended since the last call.
@@ -265,11 +270,14 @@ class Engine:
                     acted = await self._phases()
                     views = self.views()
                     await self._watch_budgets(sh, views)
+                    self._watch_pause()
                     marked, startable = self._mark(views)
                     acted = await self._dispatch(sh, views, startable) or marked or acted
                 self.view.refresh()
                 if not self.tasks and not acted:
                     wait = None if self.stopping else self._next_retry(views)
+                    if wait is None and not self.stopping and self._paused_with_work(views):
+                        wait = _PAUSED_POLL  # the run stays up to carry on when resumed
                     if wait is None:
                         break
                     # Backoff can be long; an interruption must not wait for it.
@@ -373,6 +381,24 @@ class Engine:
                     })  # fmt: skip
                 request_stop(handle, grace)
             await asyncio.sleep(0.05)
+
+    def _watch_pause(self) -> None:
+        now = pause_state(self.store)
+        if now.paused != self.pause.paused:
+            if now.paused:
+                why = f": {now.reason}" if now.reason else ""
+                self.view.notice(
+                    f"paused by {now.by or 'someone'}{why}; no new agents start until resumed"
+                )
+            else:
+                self.view.notice("resumed: agents start again")
+        self.pause = now
+
+    def _paused_with_work(self, views: dict[str, EffortView]) -> bool:
+        if not self.pause.paused:
+            return False
+        left = ((e, views.get(e, EffortView(e))) for e in self.scope)
+        return any(not self._finished(v) and not self._dead(e, v) for e, v in left)
 
     async def _watch_budgets(self, sh: Shared, views: dict[str, EffortView]) -> None:
         """Hold back efforts over a pause or stop budget; a new crossing is an escalation,
@@ -587,19 +613,29 @@ class Engine:
                 and self.not_before.get(e, 0.0) <= now
             ):
                 candidates.append(e)
-        candidates = [x for x in candidates if x not in self.held]
+        candidates = [] if self.pause.paused else [x for x in candidates if x not in self.held]
         candidates.sort(key=lambda x: self.priority[x])
-        waiting: list[str] = []
+        started: set[str] = set()
         for e in candidates:
             if len(self.tasks) < self.max:
                 self._launch(sh, e, Attempt(sh, self.by_id[e]).start())
-            elif e in startable:
-                waiting.append(e)
+                started.add(e)
+        # Startable efforts that did not start now (no free agent, a pause, a budget) are
+        # recorded ready: marking looks only at what changed, so a later pass finds them
+        # through their state, not through the facts that made them startable.
+        waiting = [e for e in startable if e not in started]
         if not waiting:
             return launched
+
         # One commit for the lot, shared with the `running` events of the agents just launched.
-        reason = "dependencies done; waiting for an agent"
-        await sh.commit(*({"effort": e, "to": "ready", "reason": reason} for e in waiting))
+        def why(e: str) -> str:
+            if self.pause.paused:
+                return "dependencies done; the run is paused"
+            if e in self.held:
+                return f"dependencies done; {self.held[e]}"
+            return "dependencies done; waiting for an agent"
+
+        await sh.commit(*({"effort": e, "to": "ready", "reason": why(e)} for e in waiting))
         for _ in waiting:
             crash.point("ready")
         return True

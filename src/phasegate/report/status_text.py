@@ -107,6 +107,10 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
         f"as of {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(now))}; "
         f"spent {_usd(t.get('cost', 0.0))} ({t.get('tokens', 0)} tokens)",
     ]
+    pause = st.get("pause") or {}
+    if pause.get("paused"):
+        why = f": {pause['reason']}" if pause.get("reason") else ""
+        lines.append(f"PAUSED by {pause.get('by') or 'someone'}{why} ('phasegate resume' resumes)")
     rev = st.get("revision")
     if rev:
         lines.append(f"plan revision {rev['revision']}: {rev['summary']}")

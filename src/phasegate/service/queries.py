@@ -42,6 +42,9 @@ def status(
     snap = snapshot(s.store, at)
     st = project(s.facts, snap, given)
     _add_questions(st, s, at)
+    from phasegate.tracking.pause import pause_state
+
+    st["pause"] = pause_state(s.store).to_json()
     from phasegate.service.forecast import status_forecast
     from phasegate.service.replan import latest as latest_revision
 

@@ -73,12 +73,11 @@ def _seq(ctx: WebContext) -> int:
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, ctx: Ctx, _who: Reader) -> HTMLResponse:
-    from phasegate.service import control, queries
+    from phasegate.service import queries
 
     with ctx.session() as s:
         seq = s.store.last_seq()
         st = queries.status(s)
-        pause = control.pause_state(s.store)
     cost = st.get("costs") or {}
     total = cost.get("total", sum(e.get("cost") or 0.0 for e in st["efforts"]))
     return render(
@@ -92,7 +91,7 @@ def overview(request: Request, ctx: Ctx, _who: Reader) -> HTMLResponse:
         st=st,
         cp={**st["critical_path"], "units": st["units"]},
         cost={"total": total, "budget": cost.get("budget")},
-        pause=pause,
+        pause=st["pause"],
         waiting=[
             {"effort": e["id"], "question": q["question"], "asked_at": q["since"]}
             for e in st["efforts"]
