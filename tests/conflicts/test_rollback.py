@@ -152,7 +152,7 @@ phases:
 efforts:
   - {id: a, files: ["out/a.txt"], checks: [{run: "test -f out/a.txt"}]}
   - {id: b, depends_on: [a], files: ["out/b.txt"], checks: [{run: "test -f out/b.txt"}]}
-  - {id: n, command: "true"}
+  - {id: n, command: "true", allow_empty: true}
 """
 
 

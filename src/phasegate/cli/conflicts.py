@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from phasegate.conflicts import Drift
     from phasegate.conflicts.report import Report
     from phasegate.plan.load import LoadedPlan
+    from phasegate.plan.model import Plan
+    from phasegate.service.conflicts import Standing
     from phasegate.store import EffortView
 
 ORDER = 120
@@ -46,6 +48,7 @@ def register(app: typer.Typer) -> None:
         from phasegate.conflicts import report as rep
 
         git.require_version()
+        standing: Standing | None = None
         if branches:
             loaded = _optional_plan(plan, quiet=as_json)
             where = loaded.path.parent if loaded else Path.cwd()
@@ -56,16 +59,19 @@ def register(app: typer.Typer) -> None:
 
             loaded = load(plan, quiet=as_json)
             repo = git.toplevel(loaded.path.parent.resolve())
-            views, recorded = _recorded(db, loaded.state_dir)
+            views, recorded, standing = _recorded(db, loaded.state_dir, repo, loaded.plan)
             result = rep.for_plan(repo, loaded.plan, views)
             # Merged efforts' branches are no longer live; their drift is known from the run.
             seen = {d.effort for d in result.scope}
             result.scope += [d for d in recorded if d.effort not in seen]
         if as_json:
-            emit_json("conflicts", result.to_json())
+            emit_json("conflicts", {**result.to_json(), **(standing or _empty()).to_json()})
         else:
             _print(result)
-        return 1 if result.textual else 0
+            if standing is not None:
+                _print_standing(standing)
+        found = result.textual or (standing and (standing.conflicted or standing.open))
+        return 1 if found else 0
 
 
 def _optional_plan(option: str | None, *, quiet: bool) -> LoadedPlan | None:
@@ -80,15 +86,46 @@ def _optional_plan(option: str | None, *, quiet: bool) -> LoadedPlan | None:
     return load(option, quiet=quiet)
 
 
-def _recorded(db: str | None, state_dir: Path) -> tuple[dict[str, EffortView] | None, list[Drift]]:
-    """Recorded effort states and scope drift, if the plan has a store yet."""
+def _recorded(
+    db: str | None, state_dir: Path, repo: Path, plan: Plan
+) -> tuple[dict[str, EffortView] | None, list[Drift], Standing | None]:
+    """Recorded effort states, scope drift, and conflicted efforts and findings, if the
+    plan has a store yet."""
     from phasegate.conflicts import recorded_drift
+    from phasegate.service.conflicts import standing
     from phasegate.store import db_path, open_store
 
     if db is None and not db_path(None, state_dir=state_dir).exists():
-        return None, []  # nothing recorded yet: liveness comes from git alone
+        return None, [], None  # nothing recorded yet: liveness comes from git alone
     with open_store(db, state_dir=state_dir) as store:
-        return store.efforts(), recorded_drift(store)
+        return store.efforts(), recorded_drift(store), standing(repo, plan, store)
+
+
+def _empty() -> Standing:
+    from phasegate.service.conflicts import Standing
+
+    return Standing()
+
+
+def _print_standing(st: Standing) -> None:
+    from phasegate.cli.common import console
+
+    c = console()
+    if st.conflicted:
+        c.print(f"[bold red]conflicted efforts ({len(st.conflicted)})[/]")
+        for x in st.conflicted:
+            c.print(f"  {x.effort} ({x.branch}): {x.reason}")
+            for f in x.files:
+                c.print(f"      {f}")
+            c.print(f"      settle it: phasegate resolve {x.effort}")
+    if st.open:
+        c.print(f"[bold red]open findings ({len(st.open)})[/]")
+        for found in st.open:
+            c.print(f"  {found.a} <> {found.b}: {', '.join(found.files)}")
+    if st.resolved:
+        c.print(f"resolved findings ({len(st.resolved)})")
+        for r in st.resolved:
+            c.print(f"  {r['a']} <> {r['b']}: {r['why']}")
 
 
 def _print(r: Report) -> None:

@@ -12,6 +12,8 @@ import typer
 from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, PlanOpt, example
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from phasegate.engine.workspace import Workspace
     from phasegate.plan.model import Effort
     from phasegate.tracking.session import Session
@@ -36,6 +38,19 @@ def _workspace(s: Session, effort: str, db: str | None) -> tuple[Effort, Workspa
         # Checks started there would fail for a reason that has nothing to do with the work.
         raise StateError(f"effort {effort}: its work directory {ws.effort_dir(e)} does not exist")
     return e, ws
+
+
+def _no_merge_in_progress(where: Path, effort: str) -> None:
+    from phasegate.errors import StateError
+    from phasegate.service.conflicts import unfinished_merge
+
+    left = unfinished_merge(where)
+    if left is not None:
+        still = f"; still conflicting: {', '.join(left)}" if left else ""
+        raise StateError(
+            f"effort {effort}: a merge is in progress in {where}{still}; resolve it and "
+            "conclude it with 'git commit' first"
+        )
 
 
 def _run_checks(s: Session, effort: Effort, attempt: int, ws: Workspace) -> bool:
@@ -106,6 +121,7 @@ def register(app: typer.Typer) -> None:
                 print(f"{f.id}: done ({why})")
                 return 0
             planned, ws = _workspace(s, f.id, db)
+            _no_merge_in_progress(ws.effort_dir(planned), f.id)
             ev = s.store.transition(f.id, "checking", reason=f"checks requested by {who}")
             attempt = ev.attempt or 0
             if _run_checks(s, planned, attempt, ws):

@@ -17,6 +17,7 @@ from phasegate import gates
 from phasegate.engine import crash, supervisor
 from phasegate.engine.brief import Handoff, build
 from phasegate.engine.commit import GroupCommit
+from phasegate.engine.history import KEPT, history, render
 from phasegate.engine.workspace import Workspace
 from phasegate.errors import StateError
 from phasegate.plan.expr import parse_duration
@@ -108,12 +109,16 @@ class Attempt:
 
     async def _from_running(self, attempt: int, handle: supervisor.Handle | None) -> str:
         sh, e = self.sh, self.e
+        start: str | None = None
+        continues = True
         if sh.ws.worktrees:
             deps = [d for d in e.depends_on if d in sh.ids]
             pairs = [(d, sh.plan.branch_of(sh.plan.effort(d))) for d in deps]
+            from phasegate.git.attempts import head
             from phasegate.git.merge import stack
 
             async with sh.git_lock:
+                continues = await asyncio.to_thread(self._restart, attempt)
                 outcome = await asyncio.to_thread(
                     stack, sh.ws.repo or Path("."), sh.ws.worktree(e), sh.plan.branch_of(e),
                     sh.plan.repo.base, pairs,
@@ -122,14 +127,62 @@ class Attempt:
                 reason = f"stacked branch: {outcome.reason}"
                 self.store.transition(
                     e.id, "conflicted", attempt=attempt, reason=reason,
-                    data={"files": outcome.conflicts, "branch": outcome.branch},
+                    data={"files": outcome.conflicts, "branch": outcome.branch,
+                          "with": outcome.branch},
                 )  # fmt: skip
                 sh.notify(e.id, f"conflicted: {reason}")
                 return "conflicted"
+            start = await asyncio.to_thread(head, sh.ws.worktree(e))
         crash.point("stacked")
+        earlier = history(self.store, e.id, attempt)
+        earlier.continues = continues
+        text = build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt,
+                     worktrees=sh.ws.worktrees, earlier=render(earlier))  # fmt: skip
+        return await self._spawn(attempt, text, start)
+
+    def _restart(self, attempt: int) -> bool:
+        """Before a retry: unless the plan says `on_retry: continue`, the branch goes back to
+        where the failed attempt started (its work is on its attempt ref), so the new attempt
+        starts from the stack, not from that attempt's leftovers. True: earlier work stays."""
+        if attempt < 2 or self.sh.plan.agents.on_retry == "continue":
+            return True
+        prev = attempt - 1
+        ended = ""
+        for ev in self.store.events(effort=self.e.id, kinds=["effort.state"]):
+            if ev.attempt == prev and ev.data.get("to") in {"failed", "rejected"}:
+                ended = "" if ev.data.get("lost") else str(ev.data.get("to"))
+        if not ended:
+            return True
+        start = self._start_of(prev)
+        if start is None:
+            return True
+        from phasegate.git.attempts import keep_attempt, restart_from
+
+        wt = self.sh.ws.worktree(self.e)
+        if not wt.exists():
+            return False
+        ref = keep_attempt(wt, self.e.id, prev, start)  # again: a no-op once it is kept
+        if ref is None:
+            return False
+        moved = restart_from(
+            wt, start, f"phasegate: work left by attempt {prev} of {self.e.id}"
+        )  # fmt: skip
+        if moved:
+            self.sh.notify(
+                self.e.id, f"starting again from the stack; attempt {prev} kept at {ref}"
+            )
+        return not moved
+
+    def _start_of(self, attempt: int) -> str | None:
+        for ev in self.store.events(effort=self.e.id, kinds=["agent.spawned"]):
+            if ev.attempt == attempt and ev.data.get("start"):
+                return str(ev.data["start"])
+        return None
+
+    async def _spawn(self, attempt: int, brief_text: str, start: str | None) -> str:
+        sh, e = self.sh, self.e
         brief = sh.ws.brief(e.id, attempt)
-        brief.write_text(build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt,
-                               worktrees=sh.ws.worktrees))  # fmt: skip
+        brief.write_text(brief_text)
         if sh.stopping:
             return await self._interrupted(attempt, None)
         command = e.command if e.command is not None else sh.plan.agents.command
@@ -144,7 +197,7 @@ class Attempt:
             "kind": "agent.spawned", "effort": e.id, "attempt": attempt,
             "key": f"spawn:{e.id}:{attempt}",
             "data": {"pid": handle.pid, "pid_start": handle.pid_start, "attempt": attempt,
-                     "log": str(log)},
+                     "log": str(log), "start": start},
         })  # fmt: skip
         crash.point("spawn-recorded")
         sh.notify(e.id, f"agent started (pid {handle.pid}, log {log.name})")
@@ -227,6 +280,10 @@ class Attempt:
         if state != "running":
             sh.notify(e.id, f"{state} while its agent ran")
             return state
+        if sh.ws.worktrees:
+            empty = await asyncio.to_thread(self._nothing_done, attempt)
+            if empty:
+                return await self._fail(attempt, empty)
         if not sh.ws.worktrees and not e.checks:
             # Nothing to check and nothing to merge: one event, not two.
             await sh.commit({"effort": e.id, "to": "done", "attempt": attempt,
@@ -238,6 +295,58 @@ class Attempt:
                          "reason": "agent exited 0"})  # fmt: skip
         crash.point("checking")
         return await self._check(attempt)
+
+    def _nothing_done(self, attempt: int) -> str:
+        """Why an attempt whose agent exited 0 still did not do its part ("" if it did): it
+        committed and left nothing, or (resolving a conflict) left the merge unconcluded."""
+        from phasegate.git.attempts import head
+        from phasegate.git.worktrees import is_merged
+
+        wt = self.sh.ws.worktree(self.e)
+        start = self._start_of(attempt)
+        if start is None or not wt.exists():
+            return ""
+        other = self._resolving(attempt)
+        if other is not None and not is_merged(wt, other, "HEAD"):
+            return f"conflict not resolved: the merge of {other} was not concluded"
+        if head(wt) == start and not self.e.allow_empty and not self._reworking(attempt):
+            return "no changes: the agent exited 0 but committed and left nothing"
+        return ""
+
+    def _reworking(self, attempt: int) -> bool:
+        """Rolled-back work redone: the branch already holds the effort's work, which merges
+        again even when this attempt adds nothing to it."""
+        return any(
+            ev.attempt == attempt and ev.data.get("to") == "running"
+            and ev.data.get("from") == "rework"
+            for ev in self.store.events(effort=self.e.id, kinds=["effort.state"])
+        )  # fmt: skip
+
+    def _resolving(self, attempt: int) -> str | None:
+        """The branch a resolve attempt merges in; None for a work attempt."""
+        for ev in self.store.events(effort=self.e.id, kinds=["effort.state"]):
+            d = ev.data
+            if ev.attempt == attempt and d.get("to") == "running" and d.get("kind") == "resolve":
+                return str(ev.data.get("with") or self.sh.plan.repo.integration)
+        return None
+
+    def _keep_failed(self, attempt: int) -> None:
+        """Set the work of a failed or rejected attempt aside under its attempt ref, recorded,
+        so a retry can start from the stack without losing it."""
+        if not self.sh.ws.worktrees:
+            return
+        from phasegate.git.attempts import keep_attempt
+
+        wt = self.sh.ws.worktree(self.e)
+        start = self._start_of(attempt)
+        if not wt.exists() or start is None:
+            return
+        ref = keep_attempt(wt, self.e.id, attempt, start)
+        if ref is not None:
+            self.store.append(
+                KEPT, effort=self.e.id, attempt=attempt, data={"ref": ref},
+                key=f"kept:{self.e.id}:{attempt}",
+            )  # fmt: skip
 
     async def _settled(self) -> str:
         """The effort's state once any `phasegate done` still running its checks finishes."""
@@ -289,6 +398,7 @@ class Attempt:
         return {"effort": self.e.id, "to": "failed", "attempt": attempt, "reason": reason}
 
     async def _fail(self, attempt: int, reason: str) -> str:
+        await asyncio.to_thread(self._keep_failed, attempt)
         await self.sh.commit(self._fail_item(attempt, reason))
         self.sh.notify(self.e.id, f"failed: {reason}")
         return "failed"
@@ -306,6 +416,7 @@ class Attempt:
         crash.point("checked")
         if not all(o.passed for o in outcomes):
             reason = gates.failure_reason(outcomes)
+            await asyncio.to_thread(self._keep_failed, attempt)
             self.store.transition(e.id, "rejected", attempt=attempt, reason=reason)
             sh.notify(e.id, f"rejected: {reason}")
             return "rejected"
@@ -339,7 +450,8 @@ class Attempt:
             reason = f"merge into {sh.plan.repo.integration}: {outcome.reason}"
             self.store.transition(
                 e.id, "conflicted", attempt=attempt, reason=reason,
-                data={"files": outcome.conflicts, "branch": branch},
+                data={"files": outcome.conflicts, "branch": branch,
+                      "with": sh.plan.repo.integration},
             )  # fmt: skip
             sh.notify(e.id, f"conflicted: {reason}")
             return "conflicted"
