@@ -309,18 +309,17 @@ class Attempt:
         other = self._resolving(attempt)
         if other is not None and not is_merged(wt, other, "HEAD"):
             return f"conflict not resolved: the merge of {other} was not concluded"
-        if head(wt) == start and not self.e.allow_empty and not self._reworking(attempt):
-            return "no changes: the agent exited 0 but committed and left nothing"
-        return ""
+        if head(wt) != start or self.e.allow_empty:
+            return ""
+        # Work of its own already on the branch (rolled-back work redone, an earlier attempt
+        # continued) still merges; only a branch with nothing beyond its stack is empty.
+        from phasegate.git.worktrees import changed_files
 
-    def _reworking(self, attempt: int) -> bool:
-        """Rolled-back work redone: the branch already holds the effort's work, which merges
-        again even when this attempt adds nothing to it."""
-        return any(
-            ev.attempt == attempt and ev.data.get("to") == "running"
-            and ev.data.get("from") == "rework"
-            for ev in self.store.events(effort=self.e.id, kinds=["effort.state"])
-        )  # fmt: skip
+        sh = self.sh
+        stacked = [sh.plan.branch_of(sh.plan.effort(d)) for d in self.e.depends_on if d in sh.ids]
+        if changed_files(wt, "HEAD", [sh.plan.repo.base, *stacked]):
+            return ""
+        return "no changes: the agent exited 0 but committed and left nothing"
 
     def _resolving(self, attempt: int) -> str | None:
         """The branch a resolve attempt merges in; None for a work attempt."""

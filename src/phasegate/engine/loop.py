@@ -422,11 +422,13 @@ class Engine:
                 self.not_before[e] = time.monotonic() + self.backoff * 2 ** max(0, attempt - 1)
 
     def _next_retry(self, views: dict[str, EffortView]) -> float | None:
+        phases = {k: p.state for k, p in self.store.phases().items()}
+        # A retry its phase does not allow yet waits for nothing this run can bring about.
         waits = [
             max(0.0, self.not_before.get(e, 0.0) - time.monotonic())
             for e in self.scope
             if e in views and views[e].state in {"failed", "rejected"}
-            and not self._dead(e, views[e])
+            and not self._dead(e, views[e]) and self._phase_allows(self.by_id[e], phases)
         ]  # fmt: skip
         return min(waits) if waits else None
 

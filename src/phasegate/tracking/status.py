@@ -14,6 +14,7 @@ from phasegate.states import PHASE_CLOSED
 from phasegate.store.types import BlockerView, EffortView, MetricSummary, PhaseView, Store
 from phasegate.tracking import escalation, metrics
 from phasegate.tracking.facts import PlanFacts
+from phasegate.tracking.ready import derived_state
 
 DAY = 86400.0
 
@@ -104,14 +105,15 @@ def project(
     by_state: dict[str, int] = {}
     for f in facts.efforts:
         v = effort_view(facts, snap, f.id)
-        by_state[v.state] = by_state.get(v.state, 0) + 1
+        state, reason = derived_state(f, facts, snap.efforts, snap.phases)
+        by_state[state] = by_state.get(state, 0) + 1
         efforts_out.append(
             {
                 "id": f.id,
                 "title": f.title,
                 "wave": f.wave,
                 "phase": f.phase,
-                "state": v.state,
+                "state": state,
                 "attempt": v.attempt,
                 "progress": progress_of(v),
                 "owner": f.owner,
@@ -124,7 +126,7 @@ def project(
                 "deliverables": len(f.deliverables),
                 "approvals": sorted(snap.approvals.get(f.id, set())),
                 "reviewers": list(f.reviewers),
-                "reason": v.reason,
+                "reason": reason,
                 "cost": v.cost,
                 "tokens": v.tokens,
             }
