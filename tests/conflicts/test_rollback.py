@@ -122,7 +122,7 @@ def test_rollback_refuses_an_effort_that_is_not_merged(merged: Path) -> None:
     assert r.code == 1
     assert r.err.strip().count("\n") == 0 and "not merged" in r.err
     r = run_phasegate("rollback", "zz", cwd=merged)
-    assert r.code == 1 and "unknown effort" in r.err
+    assert r.code == 2 and "unknown effort" in r.err
 
 
 def test_rollback_fast_forwards_a_checked_out_integration_branch(merged: Path) -> None:

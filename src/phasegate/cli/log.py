@@ -47,12 +47,12 @@ def register(app: typer.Typer) -> None:
         import time
 
         from phasegate.cli.common import emit_json
-        from phasegate.errors import InputError
+        from phasegate.errors import UnknownId
         from phasegate.tracking.session import open_session
 
         with open_session(plan, db) as s:
             if effort is not None and s.facts.effort(effort) is None:
-                raise InputError(f"unknown effort {effort!r} in plan {s.facts.project}")
+                raise UnknownId(f"unknown effort {effort!r} in plan {s.facts.project}")
             events = s.store.events(effort=effort, kinds=kind or None)
         if last is not None:
             events = events[-last:] if last > 0 else []

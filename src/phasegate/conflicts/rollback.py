@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from phasegate.errors import InputError, StateError
+from phasegate.errors import InputError, StateError, UnknownId
 from phasegate.states import PHASE_CLOSED, can_effort
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def roll_back(repo: Path, plan: Plan, store: Store, effort: str, reason: str) ->
 
     ids = {e.id for e in plan.efforts}
     if effort not in ids:
-        raise InputError(f"unknown effort {effort!r}")
+        raise UnknownId(f"unknown effort {effort!r}")
     views = store.efforts()
     view = views.get(effort)
     if view is None or not view.merged:

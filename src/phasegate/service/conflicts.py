@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from phasegate.errors import InputError, StateError
+from phasegate.errors import StateError, UnknownId
 
 if TYPE_CHECKING:
     from phasegate.conflicts import Finding
@@ -98,7 +98,7 @@ def resolve_conflict(s: Session, effort: str, *, who: str) -> Prepared:
     try:
         e = plan.effort(effort)
     except KeyError:
-        raise InputError(f"unknown effort {effort!r}") from None
+        raise UnknownId(f"unknown effort {effort!r}") from None
     v = s.store.effort(e.id)
     ws = Workspace.open(plan, s.plan_path, s.state_dir, db_path(None, state_dir=s.state_dir),
                         worktrees=True)  # fmt: skip
