@@ -7,9 +7,10 @@ view, the JSON output and the documents all share.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from phasegate.conflicts import open_findings
 from phasegate.states import PHASE_CLOSED
 from phasegate.store.types import BlockerView, EffortView, MetricSummary, PhaseView, Store
 from phasegate.tracking import escalation, metrics
@@ -32,6 +33,7 @@ class Snapshot:
     phase_opened: dict[str, float]
     conflicts: int
     notified: set[str]
+    gate_first: dict[str, float] = field(default_factory=dict)  # baseline of each metric
 
 
 def snapshot(store: Store, now: float) -> Snapshot:
@@ -50,8 +52,10 @@ def snapshot(store: Store, now: float) -> Snapshot:
             approvals=store.approvals(),
             project_start=store.first_event_time(),
             phase_opened=opened,
-            conflicts=store.count_events("conflict.finding"),
+            # Findings fixed since are not conflicts any more: only the open ones count.
+            conflicts=len(open_findings(store)),
             notified={str(e.data.get("item")) for e in store.events(kinds=[escalation.NOTIFIED])},
+            gate_first=metrics.first_gate_values(store.check_results("gate")),
         )
 
 
@@ -162,7 +166,7 @@ def project(
         facts, snap.blockers, snap.efforts, snap.acks, snap.project_start, snap.phase_opened
     )
     overdue = escalation.overdue_items(items, snap.now)
-    judged = metrics.judge_all(facts.metrics, snap.summaries, baselines)
+    judged = metrics.judge_all(facts.metrics, snap.summaries, baselines, snap.gate_first)
     total = len(facts.efforts)
     overall = sum(e["progress"] * fe.size for e, fe in zip(efforts_out, facts.efforts, strict=True))
     weight = sum(f.size for f in facts.efforts) or 1.0
