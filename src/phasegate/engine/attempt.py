@@ -187,6 +187,9 @@ class Attempt:
             return await self._interrupted(attempt, None)
         command = e.command if e.command is not None else sh.plan.agents.command
         assert command is not None  # checked before the run starts
+        unreadable = _unreadable_brief(command, brief)
+        if unreadable:
+            return await self._fail(attempt, unreadable)
         log = sh.ws.log(e.id, attempt)
         handle = await supervisor.spawn(
             shell_argv(command), cwd=sh.ws.effort_dir(e), env=sh.ws.agent_env(e, attempt),
@@ -560,3 +563,20 @@ class Attempt:
                 changed = changed_files(sh.ws.repo, branch, [sh.plan.repo.base, *stacked_on])
             out.append(Handoff(d, dep.title, branch, sh.store.notes(d), changed))
         return out
+
+
+def _unreadable_brief(command: str | list[str], brief: Path) -> str:
+    """Why the agent could not read its brief ("" when it can): a shell command that leaves
+    $PHASEGATE_BRIEF unquoted splits a path holding a space, and the agent would start
+    with an empty prompt, and might even exit 0."""
+    from phasegate.plan.shellvars import unquoted_uses
+
+    if not brief.is_file():
+        return f"brief cannot be read: {brief} does not exist"
+    if isinstance(command, str) and any(c.isspace() for c in str(brief)):
+        if unquoted_uses(command, "PHASEGATE_BRIEF"):
+            return (
+                f"brief cannot be read: its path has a space ({brief}) and the command leaves "
+                '$PHASEGATE_BRIEF unquoted; write "$PHASEGATE_BRIEF"'
+            )
+    return ""
