@@ -573,10 +573,10 @@ def _unreadable_brief(command: str | list[str], brief: Path) -> str:
 
     if not brief.is_file():
         return f"brief cannot be read: {brief} does not exist"
-    if isinstance(command, str) and any(c.isspace() for c in str(brief)):
-        if unquoted_uses(command, "PHASEGATE_BRIEF"):
-            return (
-                f"brief cannot be read: its path has a space ({brief}) and the command leaves "
-                '$PHASEGATE_BRIEF unquoted; write "$PHASEGATE_BRIEF"'
-            )
+    spaced = any(c.isspace() for c in str(brief))
+    if spaced and isinstance(command, str) and unquoted_uses(command, "PHASEGATE_BRIEF"):
+        return (
+            f"brief cannot be read: its path has a space ({brief}) and the command leaves "
+            '$PHASEGATE_BRIEF unquoted; write "$PHASEGATE_BRIEF"'
+        )
     return ""
