@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from phasegate import gates
 from phasegate.engine import crash, supervisor
@@ -24,6 +25,9 @@ from phasegate.plan.expr import parse_duration
 from phasegate.plan.model import Effort, Plan
 from phasegate.proc import shell_argv
 from phasegate.store import Store
+
+if TYPE_CHECKING:
+    from phasegate.conflicts import Drift
 
 Notify = Callable[[str, str], None]  # (effort id, message)
 
@@ -435,7 +439,16 @@ class Attempt:
         if not sh.ws.worktrees or self.store.effort(e.id).merged:
             return "done"
         branch = sh.plan.branch_of(e)
-        await self._conflict_check()
+        drift = await self._conflict_check()
+        if drift is not None and sh.plan.scope_of(e) == "reject":
+            shown = ", ".join(drift.files[:10]) + (" ..." if len(drift.files) > 10 else "")
+            reason = f"scope: changed {len(drift.files)} file(s) outside its files: {shown}"
+            self.store.transition(
+                e.id, "rejected", attempt=attempt, reason=reason,
+                data={"files": list(drift.files), "scope": "reject"},
+            )  # fmt: skip
+            sh.notify(e.id, f"rejected: {reason}")
+            return "rejected"
         from phasegate.git.merge import merge_done, restore
 
         reverted = self._reverted()
@@ -510,7 +523,7 @@ class Attempt:
             return None
         return str(last.data.get("revert_commit") or "") or None
 
-    async def _conflict_check(self) -> None:
+    async def _conflict_check(self) -> Drift | None:
         """Trial merges against the integration branch and the other live branches, recorded
         as conflict findings for `phasegate conflicts` and the gates, before the real merge."""
         from phasegate.conflicts import (
@@ -544,6 +557,7 @@ class Attempt:
             record_drift(self.store, drift, attempt=self.store.effort(self.e.id).attempt)
             shown = ", ".join(drift.files[:5]) + (" ..." if len(drift.files) > 5 else "")
             sh.notify(self.e.id, f"changed {len(drift.files)} file(s) outside its scope: {shown}")
+        return drift
 
     def _handoffs(self) -> list[Handoff]:
         sh = self.sh
