@@ -191,3 +191,18 @@ def test_on_retry_continue_keeps_the_earlier_work(project, states) -> None:  # t
     brief = (repo / ".phasegate" / "briefs" / "x.2.md").read_text()
     assert "Earlier work is already on your branch" in brief
     assert "x/junk.txt" in git(repo, "ls-tree", "-r", "--name-only", "phasegate/x")
+
+
+def test_the_state_directory_is_in_the_repositorys_exclude_list(project) -> None:  # type: ignore[no-untyped-def]
+    repo = project(f"""
+    version: 1
+    project: tidy
+    agents: {{command: "{SCRIPTED}"}}
+    efforts:
+      - {{id: a, files: ["a/**"]}}
+    """)
+    for _ in range(2):  # once, however often it runs
+        assert run_phasegate("run", "--plain", cwd=repo, env=QUIET).code == 0
+    lines = (repo / ".git" / "info" / "exclude").read_text().splitlines()
+    assert lines.count("/.phasegate/") == 1
+    assert git(repo, "status", "--porcelain") == ""

@@ -93,6 +93,10 @@ def projection(facts: PlanFacts, snap: Snapshot) -> dict[str, Any]:
     if facts.rate and snap.project_start is not None:
         elapsed = max(0.0, snap.now - snap.project_start) / DAY * facts.rate
         projected = elapsed + remaining
+        if remaining <= 0:
+            # Finished: there is nothing left to slip; an early finish is not "-3300 lines".
+            out.update(elapsed=elapsed, projected=projected)
+            return out
         out.update(
             elapsed=elapsed,
             projected=projected,
