@@ -71,6 +71,9 @@ def test_a_person_resolves_the_conflict(project, states) -> None:  # type: ignor
     assert "<<<<<<<" in text and ">>>>>>>" in text
     assert (wt / ".git").exists() and git(wt, "rev-parse", "-q", "--verify", "MERGE_HEAD")
 
+    # Done before the merge is concluded is refused: the checks would judge conflict markers.
+    early = run_phasegate("done", "x2", cwd=repo)
+    assert early.code == 1 and "merge is in progress" in early.err
     # The person fixes the file, commits, and says it is done.
     (wt / "shared" / "collide.txt").write_text("written by x1\nwritten by x2\n")
     git(wt, "commit", "-q", "-am", "resolve the clash with x1")
@@ -114,3 +117,22 @@ def test_a_resolver_attempt_resolves_the_conflict(project, states) -> None:  # t
     doc = json.loads(run_phasegate("conflicts", "--json", cwd=repo).out)
     assert doc["findings"]["open"] == []
     _no_drift(repo)
+
+
+def test_findings_are_judged_again() -> None:
+    from phasegate.conflicts import Finding
+    from phasegate.conflicts.rejudge import verdicts
+
+    f = [
+        Finding("b1", "b2", ("x",), ("content",)),
+        Finding("b3", "integration", ("y",), ("content",)),
+        Finding("b4", "b5", ("z",), ("content",)),
+        Finding("b6", "b7", ("w",), ("content",)),
+    ]
+    tips = {n: "c" for n in ("b1", "b2", "b3", "integration", "b4", "b5", "b6")} | {"b7": None}
+    got = verdicts(f, {"b3", "integration"}, tips, {("b1", "b2")})
+    assert [(r.a, r.b, r.why) for r in got] == [
+        ("b1", "b2", "the pair merges cleanly now"),
+        ("b3", "integration", "both branches are merged"),
+        ("b6", "b7", "branch b7 no longer exists"),
+    ]

@@ -92,6 +92,9 @@ def test_rollback_returns_later_phases_to_waiting_and_they_wait(project, states,
     assert r.code == 1
     started = [x.split()[0] for x in _runs(runs)[before:]]
     assert "a" in started and "b" not in started, started
+    # The rework's brief says why the work was taken back.
+    rework = (repo / ".phasegate" / "briefs" / "a.2.md").read_text()
+    assert "Your merged work was rolled back: a is wrong" in rework
     _, phases = states(repo)
     assert phases["release"][0] == "waiting"
 
