@@ -7,15 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, emit_json, example
+from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, example
 
 if TYPE_CHECKING:
-    from phasegate.conflicts import Drift
     from phasegate.conflicts.report import Report
     from phasegate.plan.load import LoadedPlan
-    from phasegate.plan.model import Plan
-    from phasegate.service.conflicts import Standing
-    from phasegate.store import EffortView
 
 ORDER = 120
 
@@ -44,34 +40,24 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
         db: DbOpt = None,
     ) -> int:
-        from phasegate import git
-        from phasegate.conflicts import report as rep
+        from phasegate.cli.common import print_json
+        from phasegate.service.conflicts import conflicts as find
+        from phasegate.service.conflicts import document_of
 
-        git.require_version()
-        standing: Standing | None = None
         if branches:
             loaded = _optional_plan(plan, quiet=as_json)
-            where = loaded.path.parent if loaded else Path.cwd()
-            repo = git.toplevel(where)
-            result = rep.for_branches(repo, branches, loaded.plan if loaded else None)
         else:
             from phasegate.cli.common import load
 
             loaded = load(plan, quiet=as_json)
-            repo = git.toplevel(loaded.path.parent.resolve())
-            views, recorded, standing = _recorded(db, loaded.state_dir, repo, loaded.plan)
-            result = rep.for_plan(repo, loaded.plan, views)
-            # Merged efforts' branches are no longer live; their drift is known from the run.
-            seen = {d.effort for d in result.scope}
-            result.scope += [d for d in recorded if d.effort not in seen]
+        result = find(loaded, db=db, branches=branches or ())
         if as_json:
-            emit_json("conflicts", {**result.to_json(), **(standing or _empty()).to_json()})
+            print_json(document_of(result))
         else:
             _print(result)
-            if standing is not None:
-                _print_standing(standing)
-        found = result.textual or (standing and (standing.conflicted or standing.open))
-        return 1 if found else 0
+            _print_standing(result)
+        found = result.textual or result.contract_breaks
+        return 1 if found or result.conflicted or result.findings["open"] else 0
 
 
 def _optional_plan(option: str | None, *, quiet: bool) -> LoadedPlan | None:
@@ -84,48 +70,6 @@ def _optional_plan(option: str | None, *, quiet: bool) -> LoadedPlan | None:
         if not os.environ.get("PHASEGATE_PLAN"):
             return None
     return load(option, quiet=quiet)
-
-
-def _recorded(
-    db: str | None, state_dir: Path, repo: Path, plan: Plan
-) -> tuple[dict[str, EffortView] | None, list[Drift], Standing | None]:
-    """Recorded effort states, scope drift, and conflicted efforts and findings, if the
-    plan has a store yet."""
-    from phasegate.conflicts import recorded_drift
-    from phasegate.service.conflicts import standing
-    from phasegate.store import db_path, open_store
-
-    if db is None and not db_path(None, state_dir=state_dir).exists():
-        return None, [], None  # nothing recorded yet: liveness comes from git alone
-    with open_store(db, state_dir=state_dir) as store:
-        return store.efforts(), recorded_drift(store), standing(repo, plan, store)
-
-
-def _empty() -> Standing:
-    from phasegate.service.conflicts import Standing
-
-    return Standing()
-
-
-def _print_standing(st: Standing) -> None:
-    from phasegate.cli.common import console
-
-    c = console()
-    if st.conflicted:
-        c.print(f"[bold red]conflicted efforts ({len(st.conflicted)})[/]")
-        for x in st.conflicted:
-            c.print(f"  {x.effort} ({x.branch}): {x.reason}")
-            for f in x.files:
-                c.print(f"      {f}")
-            c.print(f"      settle it: phasegate resolve {x.effort}")
-    if st.open:
-        c.print(f"[bold red]open findings ({len(st.open)})[/]")
-        for found in st.open:
-            c.print(f"  {found.a} <> {found.b}: {', '.join(found.files)}")
-    if st.resolved:
-        c.print(f"resolved findings ({len(st.resolved)})")
-        for r in st.resolved:
-            c.print(f"  {r['a']} <> {r['b']}: {r['why']}")
 
 
 def _print(r: Report) -> None:
@@ -157,5 +101,30 @@ def _print(r: Report) -> None:
             c.print(f"  {s.effort} ({s.branch}) changed outside {', '.join(s.declared)}:")
             for f in s.files:
                 c.print(f"      {f}")
-    if not (r.textual or r.overlap or r.predicted or r.scope):
+    if r.contract_breaks:
+        c.print(f"[bold red]contract breaks ({len(r.contract_breaks)})[/]")
+        for b in r.contract_breaks:
+            c.print(f"  {b['branch']} breaks {b['contract']}: {b['why']}")
+    if not (r.textual or r.overlap or r.predicted or r.scope or r.contract_breaks):
         c.print("no conflicts")
+
+
+def _print_standing(r: Report) -> None:
+    from phasegate.cli.common import console
+
+    c = console()
+    if r.conflicted:
+        c.print(f"[bold red]conflicted efforts ({len(r.conflicted)})[/]")
+        for x in r.conflicted:
+            c.print(f"  {x['effort']} ({x['branch']}): {x['reason']}")
+            for f in x["files"]:
+                c.print(f"      {f}")
+            c.print(f"      settle it: phasegate resolve {x['effort']}")
+    if r.findings["open"]:
+        c.print(f"[bold red]open findings ({len(r.findings['open'])})[/]")
+        for found in r.findings["open"]:
+            c.print(f"  {found['a']} <> {found['b']}: {', '.join(found['files'])}")
+    if r.findings["resolved"]:
+        c.print(f"resolved findings ({len(r.findings['resolved'])})")
+        for x in r.findings["resolved"]:
+            c.print(f"  {x['a']} <> {x['b']}: {x['why']}")

@@ -27,6 +27,8 @@ def register(app: typer.Typer) -> None:
         from phasegate.tracking.session import actor, open_session
 
         with open_session(plan, db) as s:
-            b, changed = resolve(s.store, blocker, who=actor())
-        print(f"{b.id} resolved" if changed else f"{b.id} was already resolved")
+            done = resolve(s, blocker.strip().upper(), by=actor())
+        print(
+            f"{done.blocker} was already resolved" if done.already else f"{done.blocker} resolved"
+        )
         return 0

@@ -198,7 +198,9 @@ def _forecast(
     from phasegate.schedule.planned import forecast
 
     p = loaded.plan
-    observed = _observed(loaded, db) if p.rate else []
+    from phasegate.service.history import observed_ratios
+
+    observed = observed_ratios(loaded, db) if p.rate else []
     base, fc = forecast(p, m, ratios=observed, runs=runs, seed=seed, dist=dist)
     estimated = sum(1 for e in p.efforts if e.estimate is not None)
 
@@ -245,18 +247,3 @@ _NO_SPREAD = (
     "no effort has an estimate (low/high), so every run draws the same sizes and P50 = P80 = "
     "P95; add `estimate: {low: .., high: ..}` to efforts for a spread"
 )
-
-
-def _observed(loaded: LoadedPlan, db: str | None) -> list[float]:
-    """Ratios actual/planned of finished efforts, when a state store already exists."""
-    from phasegate.store import db_path, open_store
-
-    if not db_path(db, state_dir=loaded.state_dir).exists():
-        return []
-    from phasegate.schedule.forecast import durations, ratios
-
-    with open_store(db, state_dir=loaded.state_dir) as store:
-        events = store.events(kinds=["effort.state"])
-    trans = [(e.effort or "", str(e.data.get("to", "")), e.ts) for e in events]
-    sizes = {e.id: e.size for e in loaded.plan.efforts}
-    return ratios(durations(trans), sizes, loaded.plan.rate or 1.0)

@@ -21,8 +21,10 @@ def register(app: typer.Typer) -> None:
         plan: PlanOpt = None,
         as_json: JsonOpt = False,
         db: DbOpt = None,
-        watch: Annotated[bool, typer.Option("--watch", help="Redraw until Ctrl-C.")] = False,
-        interval: Annotated[float, typer.Option(help="Seconds between redraws.")] = 2.0,
+        watch: Annotated[
+            bool, typer.Option("--watch", help="Redraw on every new event until Ctrl-C.")
+        ] = False,
+        interval: Annotated[float, typer.Option(help="Most seconds between redraws.")] = 2.0,
         baseline: Annotated[
             list[str] | None,
             typer.Option(
@@ -38,46 +40,19 @@ def register(app: typer.Typer) -> None:
         ] = True,
     ) -> int:
         import sys
-        import time
 
-        from phasegate.cli.common import emit_json
+        from phasegate.cli.common import print_json
         from phasegate.report.status_text import render
-        from phasegate.tracking import escalation
-        from phasegate.tracking.reports import number
+        from phasegate.service import queries
         from phasegate.tracking.session import open_session
-        from phasegate.tracking.status import project, snapshot
 
-        baselines: dict[str, float] = {}
-        for item in baseline or []:
-            k, _, v = item.partition("=")
-            baselines[k.strip()] = number(v, f"baseline {k.strip()}")
+        given = queries.baselines(baseline or [])
         with open_session(plan, db) as s:
-            unknown = [k for k in baselines if s.facts.metric(k) is None]
-            if unknown:
-                from phasegate.errors import InputError
-
-                raise InputError(f"unknown metric {unknown[0]!r} in --baseline")
             while True:
-                now = time.time()
-                snap = snapshot(s.store, now)
-                st = project(s.facts, snap, baselines)
-                if notify:
-                    items = escalation.live_items(
-                        s.facts,
-                        snap.blockers,
-                        snap.efforts,
-                        snap.acks,
-                        snap.project_start,
-                        snap.phase_opened,
-                    )
-                    sent = escalation.notify_overdue(
-                        s.store, s.facts, items, now, cwd=str(s.plan_path.parent)
-                    )
-                    st["escalations"]["notified"] = sorted(
-                        set(st["escalations"]["notified"]) | set(sent)
-                    )
+                seen = s.store.last_seq()
+                st = queries.status(s, baselines=given, notify=notify)
                 if as_json:
-                    emit_json("status", st)
+                    print_json(st)
                 else:
                     if watch:
                         sys.stdout.write("\x1b[H\x1b[2J")
@@ -85,4 +60,6 @@ def register(app: typer.Typer) -> None:
                 sys.stdout.flush()
                 if not watch:
                     return 0
-                time.sleep(max(0.2, interval))
+                # Redrawn as soon as anything is recorded (a server store wakes us the moment
+                # another machine commits), and at least every interval for the clock's sake.
+                s.store.wait_for_events(seen, max(0.2, interval))

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from phasegate import gates
 from phasegate.engine import crash, supervisor
@@ -24,7 +24,9 @@ from phasegate.errors import StateError
 from phasegate.plan.expr import parse_duration
 from phasegate.plan.model import Effort, Plan
 from phasegate.proc import shell_argv
+from phasegate.service.tokens import mint
 from phasegate.store import Store
+from phasegate.tracking.questions import answered
 
 if TYPE_CHECKING:
     from phasegate.conflicts import Drift
@@ -141,7 +143,8 @@ class Attempt:
         earlier = history(self.store, e.id, attempt)
         earlier.continues = continues
         text = build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt,
-                     worktrees=sh.ws.worktrees, earlier=render(earlier))  # fmt: skip
+                     worktrees=sh.ws.worktrees, earlier=render(earlier),
+                     **await self._brief_extras())  # fmt: skip
         return await self._spawn(attempt, text, start)
 
     def _restart(self, attempt: int) -> bool:
@@ -177,6 +180,14 @@ class Attempt:
             )
         return not moved
 
+    async def _brief_extras(self) -> dict[str, Any]:
+        """What a brief says besides the plan: answers to its questions, contracts it uses."""
+        from phasegate.engine.contracts import used_contracts
+
+        sh, e = self.sh, self.e
+        used = await asyncio.to_thread(used_contracts, sh.plan, self.store, sh.ws, e)
+        return {"answers": answered(self.store, e.id), "contracts": used}
+
     def _start_of(self, attempt: int) -> str | None:
         for ev in self.store.events(effort=self.e.id, kinds=["agent.spawned"]):
             if ev.attempt == attempt and ev.data.get("start"):
@@ -195,8 +206,11 @@ class Attempt:
         if unreadable:
             return await self._fail(attempt, unreadable)
         log = sh.ws.log(e.id, attempt)
+        # The agent's credential for the MCP server over HTTP, scoped to this attempt; only
+        # its hash is stored, so it is recorded before the agent that carries it starts.
+        env = {**sh.ws.agent_env(e, attempt), "PHASEGATE_TOKEN": mint(self.store, e.id, attempt)}
         handle = await supervisor.spawn(
-            shell_argv(command), cwd=sh.ws.effort_dir(e), env=sh.ws.agent_env(e, attempt),
+            shell_argv(command), cwd=sh.ws.effort_dir(e), env=env,
             log=log, exit_file=sh.ws.exit_file(e.id, attempt),
         )  # fmt: skip
         crash.point("spawned")
@@ -430,13 +444,44 @@ class Attempt:
             if not after_done:
                 self.store.transition(e.id, "done", attempt=attempt, reason="checks passed")
             crash.point("done")
+            await self._verify_contracts(attempt, None)
             sh.notify(e.id, "done")
             return "done"
         return await self._merge(attempt)
 
+    async def _verify_contracts(self, attempt: int, commit: str | None) -> None:
+        """The contracts this effort provides, judged where its work now is."""
+        from phasegate.engine.contracts import verify_provided
+
+        sh, e = self.sh, self.e
+        # A command contract runs in the integration checkout: no merge may move it meanwhile.
+        async with sh.git_lock:
+            found = await asyncio.to_thread(verify_provided, sh.plan, self.store, sh.ws, e,
+                                            attempt, commit)  # fmt: skip
+        for ev in found:
+            if not ev.ok:
+                sh.notify(e.id, f"contract {ev.name} not delivered: {ev.why}")
+
+    async def _contract_breaks(self, attempt: int) -> str | None:
+        """Refuse a merge that would take away a contract another effort provides."""
+        from phasegate.engine.contracts import find_breaks
+
+        sh, e = self.sh, self.e
+        reasons = await asyncio.to_thread(find_breaks, sh.plan, self.store, sh.ws, e)
+        if not reasons:
+            return None
+        reason = "; ".join(reasons)
+        self.store.transition(e.id, "conflicted", attempt=attempt, reason=reason,
+                              data={"branch": sh.plan.branch_of(e), "kind": "contract"})  # fmt: skip
+        sh.notify(e.id, f"conflicted: {reason}")
+        return "conflicted"
+
     async def _merge(self, attempt: int) -> str:
         sh, e = self.sh, self.e
-        if not sh.ws.worktrees or self.store.effort(e.id).merged:
+        if not sh.ws.worktrees:
+            return "done"
+        if self.store.effort(e.id).merged:
+            await self._verify_contracts(attempt, self.store.effort(e.id).merged_commit)
             return "done"
         branch = sh.plan.branch_of(e)
         drift = await self._conflict_check()
@@ -449,6 +494,8 @@ class Attempt:
             )  # fmt: skip
             sh.notify(e.id, f"rejected: {reason}")
             return "rejected"
+        if (refused := await self._contract_breaks(attempt)) is not None:
+            return refused
         from phasegate.git.merge import merge_done, restore
 
         reverted = self._reverted()
@@ -481,6 +528,7 @@ class Attempt:
             data={"commit": outcome.commit, "into": sh.plan.repo.integration, "branch": branch},
         )  # fmt: skip
         crash.point("merge-recorded")
+        await self._verify_contracts(attempt, outcome.commit)
         sh.notify(e.id, f"done; merged into {sh.plan.repo.integration}")
         return "done"
 

@@ -44,7 +44,8 @@ def resolved_before(store: Store, effort: str) -> bool:
     for ev in store.events(effort=effort, kinds=["effort.state"]):
         if ev.data.get("to") == "running":
             kind = str(ev.data.get("kind") or "")
-    return kind == RESOLVE
+    # A broken contract is no merge to redo: nothing for a resolver attempt to resolve.
+    return kind == RESOLVE or last_conflict(store, effort).get("kind") == "contract"
 
 
 def other_sides(repo: Path, plan: Plan, store: Store, effort: str, other: str,
@@ -129,5 +130,6 @@ class Resolver(Attempt):
         text = build(
             sh.plan, e, handoffs=self._handoffs(), attempt=attempt, worktrees=True,
             earlier=render(earlier), conflict=Conflict(other, prepared.files, sides),
+            **await self._brief_extras(),
         )  # fmt: skip
         return await self._spawn(attempt, text, start)

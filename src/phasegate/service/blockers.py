@@ -1,24 +1,78 @@
-"""Blockers as people settle them."""
+"""Blockers and risks: acknowledging them (stopping the escalation clock) and resolving."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Any
 
-from phasegate.errors import UnknownId
-
-if TYPE_CHECKING:
-    from phasegate.store import BlockerView, Store
+from phasegate.errors import InputError, UnknownId
+from phasegate.tracking.session import Session
 
 
-def resolve_blocker(store: Store, item: str, *, who: str) -> tuple[BlockerView, bool]:
-    """Mark blocker `item` (B2) resolved by `who`; (the blocker, whether it was still open).
-    Resolving a resolved blocker changes nothing."""
-    found = {b.id: b for b in store.blockers()}
-    b = found.get(item.strip().upper())
+@dataclass(frozen=True)
+class Acked:
+    item: str
+    by: str
+    already: bool  # it was acknowledged before; nothing new recorded
+    resolved: bool = False  # resolved by this call or before it
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": "phasegate.ack/1",
+            "item": self.item,
+            "by": self.by,
+            "already": self.already,
+            "resolved": self.resolved,
+        }
+
+
+@dataclass(frozen=True)
+class Resolved:
+    blocker: str
+    effort: str | None
+    by: str
+    already: bool  # it was resolved before; nothing new recorded
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": "phasegate.resolve/1",
+            "blocker": self.blocker,
+            "effort": self.effort,
+            "by": self.by,
+            "already": self.already,
+        }
+
+
+def ack(s: Session, item: str, *, by: str, resolve: bool = False) -> Acked:
+    """Acknowledge a blocker (B3) or a plan risk (R1); with `resolve`, also resolve the
+    blocker."""
+    blockers = {b.id: b for b in s.store.blockers()}
+    risks = {r.id for r in s.facts.risks}
+    if item not in blockers and item not in risks:
+        raise InputError(f"no blocker or risk {item!r} (see 'phasegate status')")
+    b = blockers.get(item)
+    if resolve and b is None:
+        raise InputError(f"{item} is a risk; only blockers can be resolved")
+    already = item in s.store.acks()
+    if not already:
+        s.store.append("blocker.ack", effort=b.effort if b else None, data={"id": item, "by": by})
+    if resolve:
+        assert b is not None
+        if b.open:
+            s.store.append("blocker.resolved", effort=b.effort, data={"id": item, "by": by})
+    return Acked(item, by, already, resolve)
+
+
+def resolve_blocker(s: Session, blocker: str, *, by: str, effort: str | None = None) -> Resolved:
+    """Mark a blocker resolved. With `effort`, only a blocker of that effort may be resolved
+    (an agent clears its own blockers, not another effort's)."""
+    found = {b.id: b for b in s.store.blockers()}
+    b = found.get(blocker)
     if b is None:
-        known = ", ".join(x.id for x in found.values() if x.open) or "none open"
-        raise UnknownId(f"no blocker {item!r} (open blockers: {known})")
+        raise UnknownId(f"no blocker {blocker!r} (see 'phasegate status')")
+    if effort is not None and b.effort != effort:
+        raise InputError(f"blocker {blocker} belongs to {b.effort or 'the plan'}, not {effort}")
     if not b.open:
-        return b, False
-    store.append("blocker.resolved", effort=b.effort, data={"id": b.id, "by": who})
-    return b, True
+        return Resolved(b.id, b.effort, by, True)
+    s.store.append("blocker.resolved", effort=b.effort, data={"id": b.id, "by": by})
+    return Resolved(b.id, b.effort, by, False)
