@@ -127,10 +127,17 @@ def _open_blocker(c: Cursor, ev: Event, item: dict[str, Any], effort: str | None
     text = str(item.get("text", ""))
     # The same blocker reported again (by a retry of the same agent, say) while it is still
     # open is the one already open, not a second one to acknowledge and resolve.
-    same = c.execute(
-        "SELECT 1 FROM blockers WHERE effort IS ? AND text = ? AND resolved_at IS NULL",
-        (effort, text),
-    ).fetchone()
+    # Spelled out for NULL: `effort IS ?` is SQLite's, PostgreSQL does not take it.
+    if effort is None:
+        same = c.execute(
+            "SELECT 1 FROM blockers WHERE effort IS NULL AND text = ? AND resolved_at IS NULL",
+            (text,),
+        ).fetchone()
+    else:
+        same = c.execute(
+            "SELECT 1 FROM blockers WHERE effort = ? AND text = ? AND resolved_at IS NULL",
+            (effort, text),
+        ).fetchone()
     if same:
         return
     # Ids follow the row number, so replaying the log gives every blocker the same id again.
