@@ -64,9 +64,22 @@ def summary(repo: Path) -> None:
             print(f"  phase {p.id}: {p.state}  {p.reason}")
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """`demo.py [--dir DIR]`: in DIR the repository is kept for a look afterwards; without
+    it, it lives in a temporary directory removed when the demo ends."""
+    if len(argv) == 2 and argv[0] == "--dir":
+        root = Path(argv[1])
+        root.mkdir(parents=True, exist_ok=True)
+        return _demo(root)
+    if argv:
+        print("usage: demo.py [--dir DIR]", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="phasegate-demo-") as tmp:
+        return _demo(Path(tmp))
+
+
+def _demo(root: Path) -> int:
     t0 = time.monotonic()
-    root = Path(tempfile.mkdtemp(prefix="phasegate-demo-"))
     repo = make_repo(root)
     print(f"demo repository: {repo}\n")
     env = dict(os.environ)
@@ -92,4 +105,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -66,6 +66,11 @@ class InputError(PhasegateError):
     """Something a user or agent sent was rejected (bad report, unknown effort): exit 1."""
 
 
+class UnknownId(UsageError):
+    """An effort, phase or blocker id that names nothing: a usage error, exit 2, whichever
+    kind of id it is."""
+
+
 class StateError(PhasegateError):
     """The store refused a change (illegal transition, stale attempt): exit 1."""
 

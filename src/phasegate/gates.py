@@ -46,13 +46,60 @@ class CheckOutcome:
         }
 
 
-def metric_value(output: str, metric: str) -> float | None:
-    """`<metric>=N` / `<metric>: N` anywhere in the output, else the last number printed."""
+def metric_value(
+    output: str, metric: str, *, pattern: str | None = None, json_path: str | None = None
+) -> float | None:
+    """The metric's value as the check declares it is printed: the first group of
+    `pattern`, the number at dotted `json_path` in the JSON printed (the last line that
+    parses, or the whole output), else a `<metric>=N` / `<metric>: N` line. Never some other
+    number the output happens to end with (`297 passed in 1.48s` is not a coverage)."""
+    if pattern is not None:
+        found = re.findall(pattern, output, flags=re.MULTILINE)
+        if not found:
+            return None
+        last = found[-1]
+        text = last[0] if isinstance(last, tuple) else last
+        return _number_in(str(text))
+    if json_path is not None:
+        return _json_value(output, json_path)
     named = re.findall(rf"(?<![\w-]){re.escape(metric)}\s*[:=]\s*({_NUMBER})", output)
-    if named:
-        return float(named[-1])
-    found = _ANY_NUMBER.findall(output)
-    return float(found[-1]) if found else None
+    return float(named[-1]) if named else None
+
+
+def _number_in(text: str) -> float | None:
+    m = _ANY_NUMBER.search(text)
+    return float(m.group(0)) if m else None
+
+
+def _json_value(output: str, path: str) -> float | None:
+    import json
+
+    docs: list[Any] = []
+    try:
+        docs.append(json.loads(output))
+    except ValueError:
+        for line in reversed(output.splitlines()):
+            try:
+                docs.append(json.loads(line))
+                break
+            except ValueError:
+                continue
+    for doc in docs:
+        node: Any = doc
+        for part in path.split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return None
+        if isinstance(node, bool):
+            return None
+        if isinstance(node, int | float):
+            return float(node)
+        if isinstance(node, str):
+            return _number_in(node)
+    return None
 
 
 def judge(check: Check, result: proc.Completed) -> CheckOutcome:
@@ -65,9 +112,18 @@ def judge(check: Check, result: proc.Completed) -> CheckOutcome:
     elif result.returncode != 0:
         why = f"exit {result.returncode}"
     if check.metric:
-        value = metric_value(result.stdout, check.metric)
+        value = metric_value(
+            result.stdout, check.metric, pattern=check.metric_pattern, json_path=check.metric_json
+        )
         if passed and value is None:
-            passed, why = False, f"printed no value for metric {check.metric}"
+            where = (
+                f"nothing matched metric_pattern {check.metric_pattern!r}"
+                if check.metric_pattern
+                else f"no number at metric_json {check.metric_json!r}"
+                if check.metric_json
+                else f"no '{check.metric}=N' or '{check.metric}: N' line"
+            )
+            passed, why = False, f"printed no value for metric {check.metric} ({where})"
         elif passed and value is not None and check.expect is not None:
             t = parse_threshold(check.expect)
             if not t.holds(value):

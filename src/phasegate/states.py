@@ -57,7 +57,9 @@ EFFORT_RULES: Mapping[str, frozenset[str]] = {
 }
 
 PHASE_RULES: Mapping[str, frozenset[str]] = {
-    "waiting": frozenset(),
+    # A rollback in an earlier phase sends a later phase back to waiting: none of its work
+    # may start (or stand) while what it comes after is open again.
+    "waiting": frozenset({"open", "gating", "failed", "passed", "overridden"}),
     # A failed gate reopens the phase so its efforts can be fixed; a rollback reopens a
     # closed phase whose merged work it took back, so the gate judges the redone work.
     "open": frozenset({"waiting", "gating", "failed", "passed", "overridden"}),

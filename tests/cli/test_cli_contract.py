@@ -109,3 +109,17 @@ def test_readme_error_example_is_real_output() -> None:
     readme = (ROOT / "README.md").read_text()
     for line in r.err.strip().splitlines():
         assert line in readme, line
+
+
+def test_plan_warnings_are_listed_by_check_not_repeated_by_every_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    plan = tmp_path / "phasegate.yaml"
+    plan.write_text(
+        "version: 1\nproject: p\nefforts:\n"
+        "  - {id: a, files: [shared/x.txt], deliverables: [a]}\n"
+        "  - {id: b, files: [shared/x.txt], deliverables: [b]}\n"
+    )
+    c = run_phasegate("check", cwd=tmp_path)
+    assert "may run at the same time" in c.out + c.err
+    w = run_phasegate("waves", cwd=tmp_path)
+    assert w.code == 0 and "may run at the same time" not in w.err
+    assert "1 warning(s); 'phasegate check' lists them" in w.err

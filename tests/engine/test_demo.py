@@ -13,10 +13,10 @@ import yaml
 from support import EXAMPLES, ROOT, git
 
 
-def test_demo_runs_every_wave_and_merges_in_dependency_order() -> None:
+def test_demo_runs_every_wave_and_merges_in_dependency_order(tmp_path: Path) -> None:
     env = {**os.environ, "PHASEGATE_SCRIPTED_DELAY": "0", "COLUMNS": "200"}
     p = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "demo.py")],
+        [sys.executable, str(ROOT / "examples" / "demo.py"), "--dir", str(tmp_path / "demo")],
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
@@ -43,3 +43,5 @@ def test_demo_runs_every_wave_and_merges_in_dependency_order() -> None:
     assert "pkg/reconciler/placement/status/aggregator.go" in tree
     assert git(repo, "status", "--porcelain") == ""
     assert git(repo, "rev-parse", "--abbrev-ref", "HEAD") == "main"
+    # A finished plan has nothing left to slip.
+    assert "(slippage -" not in p.stdout and "; finished," in p.stdout

@@ -18,21 +18,49 @@ def done(code: int = 0, out: str = "", timed_out: bool = False) -> Completed:
     return Completed(("x",), code, out, "", 0.1, timed_out)
 
 
-def test_metric_named_in_output_wins_over_the_last_number() -> None:
+def test_a_metric_is_read_only_where_the_check_says() -> None:
     assert metric_value("coverage: 71.5%\nran 300 tests", "coverage") == 71.5
-    assert metric_value("ran 300 tests\n75\n", "coverage") == 75.0
+    # No silent fallback to whatever number was printed last.
+    assert metric_value("297 passed in 1.48s", "coverage") is None
+    assert metric_value("ran 300 tests\n75\n", "coverage") is None
     assert metric_value("no numbers", "coverage") is None
     # A longer name that merely ends like the metric is not it.
-    assert metric_value("line-coverage=10 total 3", "coverage") == 3.0
+    assert metric_value("line-coverage=10 total 3", "coverage") is None
+    out = "297 passed in 1.48s\nTOTAL 1200 300 75%\n"
+    assert metric_value(out, "coverage", pattern=r"^TOTAL .* (\d+)%$") == 75.0
+    assert metric_value(out, "coverage", pattern=r"^NOPE (\d+)") is None
+    doc = '{"totals": {"percent_covered": 81.25}, "files": [{"n": 3}]}'
+    assert metric_value(doc, "coverage", json_path="totals.percent_covered") == 81.25
+    assert metric_value("log line\n" + doc, "x", json_path="files.0.n") == 3.0
+    assert metric_value(doc, "coverage", json_path="totals.missing") is None
+
+
+def test_metric_sources_are_validated() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    for bad in (
+        {"run": "x", "metric_pattern": "(\\d+)"},  # no metric name
+        {"run": "x", "metric": "m", "metric_pattern": "\\d+"},  # no group
+        {
+            "run": "x",
+            "metric": "m",
+            "metric_pattern": "(",
+        },  # not a regex
+        {"run": "x", "metric": "m", "metric_pattern": "(\\d)", "metric_json": "a"},
+    ):
+        with pytest.raises(ValidationError):
+            Check.model_validate(bad)
 
 
 def test_judge_threshold_exit_and_timeout() -> None:
     c = Check(name="cov", run="x", metric="coverage", expect="> 70")
-    assert judge(c, done(out="75")).passed
+    assert judge(c, done(out="coverage=75")).passed
+    assert not judge(c, done(out="75")).passed  # a bare number is not the metric
     low = judge(c, done(out="coverage=60"))
     assert not low.passed and low.why == "coverage = 60, expected > 70" and low.value == 60
-    assert judge(c, done(out="")).why == "printed no value for metric coverage"
-    assert judge(c, done(code=2, out="80")).why == "exit 2"
+    assert judge(c, done(out="")).why.startswith("printed no value for metric coverage")
+    assert judge(c, done(code=2, out="coverage=80")).why == "exit 2"
     assert judge(Check(run="x"), done(code=-9, timed_out=True)).why == "timed out"
     plain = judge(Check(run="make test"), done(out="ok"))
     assert plain.passed and plain.name == "make test" and plain.value is None

@@ -49,8 +49,8 @@ def test_interrupt_stops_agents_and_the_next_run_carries_on(  # type: ignore[no-
     project: stop
     agents: {{max: 2, command: "test -f {go} || {SCRIPTED} --hang", grace: 0.5s, retries: 0}}
     efforts:
-      - {{id: stuck, files: ["stuck/**"]}}
-      - {{id: later, depends_on: [stuck], files: ["later/**"]}}
+      - {{id: stuck, files: ["stuck/**"], allow_empty: true}}
+      - {{id: later, depends_on: [stuck], files: ["later/**"], allow_empty: true}}
     """
     repo = project(plan)
     pids = tmp_path / "pids"
@@ -117,7 +117,7 @@ def test_second_interrupt_leaves_agents_and_the_next_run_stops_them(  # type: ig
     project: detach
     agents: {{max: 1, command: "{SCRIPTED} --hang", grace: 2s, retries: 0}}
     efforts:
-      - {{id: stuck}}
+      - {{id: stuck, allow_empty: true}}
     """
     repo = project(plan)
     pids = tmp_path / "pids"

@@ -11,7 +11,7 @@ SCRIPTED = "python -m phasegate.agents.scripted"
 OUTCOMES_PLAN = f"""
 version: 1
 project: outcomes
-agents: {{max: 4, command: "{SCRIPTED}", retries: 0, timeout: 60s}}
+agents: {{max: 4, command: "{SCRIPTED}", retries: 0, timeout: 60s, resolve_conflicts: false}}
 phases:
   - id: p1
     gate:

@@ -186,12 +186,12 @@ def test_round_trip_keeps_the_graph(tmp_path: Path, plan: Plan) -> None:
 def test_round_trip_without_our_blocks_keeps_the_shape(tmp_path: Path, plan: Plan) -> None:
     """If Task Master drops the fields it does not know, the graph survives up to renaming."""
     data = to_taskmaster(plan)
+    # Task Master numbers: a numeric id keeps its number, the others are numbered in order.
+    name = {str(t["id"]): t["phasegate"]["id"] for t in data["master"]["tasks"]}
     for t in data["master"]["tasks"]:
         t.pop("phasegate")
     del data["master"]["metadata"]["phasegate"]
     back = imported_plan(_write_json(tmp_path, data)).plan
-    original = [x.id for x in plan.external] + [e.id for e in plan.efforts]
-    name = {str(k + 1): pid for k, pid in enumerate(original)}  # Task Master numbers in order
     renamed = {name[e.id]: {name[d] for d in e.depends_on} for e in back.efforts}
     # externals are done tasks: those others wait for come back as externals, the rest as efforts
     expected = {e.id: set(e.depends_on) for e in plan.efforts}
@@ -220,3 +220,87 @@ def test_example_plans_survive_the_round_trip(tmp_path: Path, example: Path) -> 
     ]
     assert [(x.id, x.status) for x in back.external] == [(x.id, x.status) for x in plan.external]
     assert [p.id for p in back.phases] == [p.id for p in plan.phases]
+
+
+_STATES = ["pending", "ready", "running", "checking", "done", "failed", "rejected",
+           "conflicted", "blocked", "cancelled", "rework"]  # fmt: skip
+
+
+@st.composite
+def plans_with_subtasks(draw: st.DrawFn) -> tuple[Plan, dict[str, str]]:
+    """Numeric and named ids, parents rolling up `P.N` subtasks, and a state for each."""
+    tops = draw(st.lists(st.one_of(_ids, st.integers(1, 40).map(str)), min_size=1,
+                         max_size=8, unique=True))  # fmt: skip
+    efforts: list[dict[str, Any]] = []
+    made: list[str] = []
+    for pid in tops:
+        n_subs = draw(st.integers(0, 3))
+        subs = [f"{pid}.{j}" for j in range(1, n_subs + 1)]
+        if any(s in tops for s in subs):
+            subs = []
+        for s in subs:
+            deps = draw(st.lists(st.sampled_from(made), unique=True, max_size=2)) if made else []
+            efforts.append({"id": s, "size": draw(st.integers(0, 50)), "depends_on": deps})
+            made.append(s)
+        earlier = [x for x in made if x not in subs]
+        deps = draw(st.lists(st.sampled_from(earlier), unique=True, max_size=3)) if earlier else []
+        efforts.append({"id": pid, "size": 0 if subs else draw(st.integers(0, 50)),
+                        "depends_on": [*deps, *subs]})  # fmt: skip
+        made.append(pid)
+    ids = [e["id"] for e in efforts]
+    states = {i: draw(st.sampled_from(_STATES)) for i in ids}
+    plan = Plan.model_validate({"version": 1, "project": "p", "efforts": efforts})
+    return plan, states
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=plans_with_subtasks())
+def test_round_trip_keeps_ids_states_subtasks_and_the_graph(
+    tmp_path: Path, case: tuple[Plan, dict[str, str]]
+) -> None:
+    from phasegate.imports import read
+
+    plan, states = case
+    data = to_taskmaster(plan, states=states)
+    tasks = data["master"]["tasks"]
+    numbers = [t["id"] for t in tasks]
+    assert len(numbers) == len(set(numbers))
+    known = set(numbers)
+    for t in tasks:  # no task depends on a number that names nothing
+        assert all(d in known for d in t["dependencies"] if isinstance(d, int)), t
+        # Numeric plan ids keep their number.
+        pid = t["phasegate"]["id"]
+        if pid.isdigit() and pid == str(int(pid)) and int(pid) > 0:
+            assert t["id"] == int(t["phasegate"]["id"])
+    subtasks = {s["phasegate"]["id"] for t in tasks for s in t["subtasks"]}
+    ids = {x.id for x in plan.efforts}
+
+    def rolled_up(i: str) -> bool:  # P.N that effort P depends on
+        p, _, n = i.rpartition(".")
+        return p in ids and n.isdigit() and n == str(int(n)) and i in plan.effort(p).depends_on
+
+    expected_subs = {i for i in ids if rolled_up(i) and not rolled_up(i.rpartition(".")[0])}
+    assert subtasks == expected_subs
+    imp = read(str(_write_json(tmp_path, data)), "taskmaster")
+    back = imported_plan(_write_json(tmp_path, data)).plan
+    assert [e.id for e in back.efforts] == [e.id for e in plan.efforts] or {
+        e.id for e in back.efforts
+    } == {e.id for e in plan.efforts}
+    assert {e.id: set(e.depends_on) for e in back.efforts} == {
+        e.id: set(e.depends_on) for e in plan.efforts
+    }
+    assert {e.id: e.size for e in back.efforts} == {e.id: e.size for e in plan.efforts}
+    assert {k: v for k, v in states.items() if v != "pending"} == imp.state
+
+
+def test_a_status_changed_in_task_master_wins(tmp_path: Path) -> None:
+    from phasegate.imports import read
+
+    plan = Plan.model_validate({"version": 1, "project": "p", "efforts": [{"id": "a"}]})
+    data = to_taskmaster(plan, states={"a": "failed"})
+    assert data["master"]["tasks"][0]["status"] == "in-progress"
+    assert read(str(_write_json(tmp_path, data)), "taskmaster").state == {"a": "failed"}
+    data["master"]["tasks"][0]["status"] = "done"
+    assert read(str(_write_json(tmp_path, data)), "taskmaster").state == {"a": "done"}

@@ -141,3 +141,18 @@ def test_cp_sat_itself_finds_and_proves_the_kcp_optimum() -> None:
     s = exact.solve(p, 2, time_limit=5.0, start_from=poor)
     assert violations(p, s, 2) == []
     assert (s.makespan, s.optimal) == (3300 * p.scale, True)
+
+
+def test_a_forecast_without_estimates_says_why_it_has_no_spread(cli: Cli, tmp_path: Path) -> None:
+    plan = tmp_path / "phasegate.yaml"
+    plan.write_text(
+        "version: 1\nproject: p\nefforts:\n  - {id: a, size: 3}\n  - {id: b, size: 2}\n"
+    )
+    r = cli("schedule", "-f", str(plan), "--agents", "1", "--forecast", "--runs", "50")
+    assert r.code == 0, r.err
+    assert "P50 = P80 = P95" in r.out and "estimate" in r.out
+    doc = json.loads(cli("schedule", "-f", str(plan), "--agents", "1", "--forecast", "--json").out)
+    assert doc["estimated_efforts"] == 0 and "P50 = P80 = P95" in doc["note"]
+    with_range = json.loads(cli(*("schedule", "-f", KCP, "--agents", "2", "--forecast",
+                                  "--runs", "50", "--json")).out)  # fmt: skip
+    assert "note" not in with_range or with_range["estimated_efforts"] == 0

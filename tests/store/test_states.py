@@ -57,6 +57,12 @@ ALLOWED_PHASE = {
     ("open", "overridden"),
     ("gating", "overridden"),
     ("failed", "overridden"),
+    # A rollback in an earlier phase returns a later, opened phase to waiting.
+    ("open", "waiting"),
+    ("gating", "waiting"),
+    ("failed", "waiting"),
+    ("passed", "waiting"),
+    ("overridden", "waiting"),
 }
 
 

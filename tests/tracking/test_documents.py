@@ -165,3 +165,30 @@ def test_plan_without_rate_or_phases_renders(cli: Cli, tmp_path: Path) -> None:
     assert rows == ["| a | 1 | 1 | 0 | 3 |", "| c | 1 | 2 | 0 | 4 |", "| b | 2 | 1 | 3 | 5 |"]
     st = cli("status", "-f", str(plan))
     assert st.code == 0 and "planned 5 points, remaining 5 points" in st.out
+
+
+def test_success_metrics_are_listed_once(cli: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "kcp.yaml"
+    target.write_text((EXAMPLES / "kcp-phase8.yaml").read_text())
+    text = cli("doc", "--kind", "wave-plan", "-f", str(target)).out
+    success = text.split("## Success Metrics", 1)[1]
+    assert "Test coverage across all components: > 70" in success
+    # The phase deliverable restating that metric is not listed a second time.
+    assert ">70% test coverage" not in success and "<5s for placement" not in success
+    assert "Can place workload across workspaces" in success
+
+
+def test_daily_says_which_checks_pass(cli: Cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "kcp.yaml"
+    target.write_text((EXAMPLES / "kcp-phase8.yaml").read_text())
+    monkeypatch.chdir(tmp_path)
+    from phasegate.store import open_store
+
+    with open_store(None, state_dir=tmp_path / ".phasegate") as s:
+        s.append(
+            "check.result", effort="8.1.1", data={"scope": "effort", "name": "t", "passed": True}
+        )
+        s.append("check.result", phase="p8", data={"scope": "gate", "name": "g", "passed": False})
+    text = cli("doc", "--kind", "daily", "-f", str(target)).out
+    assert "Tests passing" not in text
+    assert "Checks passing: 1/2 (50%): effort checks 1/1, gate checks 0/1" in text

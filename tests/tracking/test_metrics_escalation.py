@@ -55,7 +55,7 @@ def test_regression_against_baseline(
     target: str | None, tolerance: str | None, baseline: float, latest: float, regression: bool
 ) -> None:
     m = MetricFacts("m", "", "", target, None, None, tolerance)
-    j = metrics.judge(m, _summary(baseline, latest))
+    j = metrics.judge(m, _summary(baseline, latest), gate_first=baseline)
     assert j.baseline == baseline and j.regression is regression
 
 
@@ -65,6 +65,24 @@ def test_baseline_precedence() -> None:
     assert metrics.judge(plan_base, _summary(1, 6), baseline=6.0).regression is False
     no_base = MetricFacts("m", "", "", "< 10", None, None, None)
     assert metrics.judge(no_base, _summary(2, 2, count=1)).baseline is None
+    # The first value an agent reported is not a baseline; the first gate's measure is.
+    assert metrics.judge(no_base, _summary(1, 6)).baseline is None
+    assert metrics.judge(no_base, _summary(1, 6), gate_first=4.0).baseline == 4.0
+    assert metrics.judge(plan_base, _summary(1, 6), gate_first=4.0).baseline == 5.0
+
+
+def test_first_gate_values_ignore_effort_checks_and_reports() -> None:
+    from phasegate.store.types import Event
+
+    def ev(scope: str, metric: str, value: float | None) -> Event:
+        data = {"scope": scope, "metric": metric, "value": value}
+        return Event(0, 0.0, "check.result", None, None, None, "", data)
+
+    found = metrics.first_gate_values([
+        ev("effort", "cov", 10.0), ev("gate", "cov", None), ev("gate", "cov", 70.0),
+        ev("gate", "cov", 80.0), ev("gate", "lat", 5.0),
+    ])  # fmt: skip
+    assert found == {"cov": 70.0, "lat": 5.0}
 
 
 def test_overdue_needs_unacknowledged_and_late(project: Path) -> None:

@@ -94,7 +94,7 @@ def test_log_shows_reports_with_contents(cli: Cli, project: Path) -> None:
     assert doc["events"][1]["data"]["note"] == "see pkg/x"
     text = cli("log").out
     assert "pending -> running" in text and "note=see pkg/x" in text
-    assert cli("log", "--effort", "nope").code == 1
+    assert cli("log", "--effort", "nope").code == 2
 
 
 def test_status_json_contract(cli: Cli, project: Path) -> None:

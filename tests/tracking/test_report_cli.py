@@ -86,7 +86,6 @@ def test_json_report_from_stdin(project: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (["report", "9.9.9", "--progress", "5"], None, "unknown effort '9.9.9'"),
         (["report", "8.1.1", "--metric", "speed=3"], None, "unknown metric 'speed'"),
         (["report", "8.1.1", "--metric", "coverage=lots"], None, "expected a number"),
         (["report", "8.1.1", "--progress", "abc"], None, "progress: expected a number"),
@@ -120,6 +119,14 @@ def test_bad_reports_exit_1_and_store_nothing(
     lines = r.err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in r.err
     assert not (project / ".phasegate" / "state.db").exists() or _events(project) == []
+
+
+def test_an_unknown_effort_is_a_usage_error(cli: Cli, project: Path) -> None:
+    # Both kinds of unknown id (effort, phase) exit 2, as usage errors do.
+    r = cli("report", "9.9.9", "--progress", "5")
+    assert r.code == 2 and r.err.strip() == "error: unknown effort '9.9.9' in plan kcp-tmc-phase8"
+    assert cli("gate", "p9").code == 2
+    assert cli("log", "--effort", "9.9.9").code == 2
 
 
 def test_a_bad_report_through_a_real_process_is_one_line(project: Path) -> None:

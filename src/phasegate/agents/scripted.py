@@ -20,7 +20,11 @@ for many efforts at once through variables holding comma-separated effort ids (o
 
 Other variables: PHASEGATE_SCRIPTED_RUNS (append one line per run to this file),
 PHASEGATE_SCRIPTED_PIDS (append the pids of a hanging agent and its grandchild),
-PHASEGATE_SCRIPTED_DELAY (seconds of "work" before writing), PHASEGATE_SCRIPTED_NO_REPORT.
+PHASEGATE_SCRIPTED_DELAY (seconds of "work" before writing), PHASEGATE_SCRIPTED_NO_REPORT,
+PHASEGATE_SCRIPTED_EMPTY (comma-separated ids, or `*`: exit 0 having done nothing).
+
+Given a worktree with a merge in progress (a conflict brief), it resolves the merge instead,
+keeping both sides of each conflict, and concludes it.
 """
 
 from __future__ import annotations
@@ -155,6 +159,28 @@ def _commit(root: Path, effort: Effort) -> None:
     git("commit", "-q", "--no-verify", "-m", msg, cwd=root, env=identity_env(root))
 
 
+def _resolve_merge(root: Path, effort: Effort) -> bool:
+    """A merge left in progress for it (a conflict brief): keep both sides of every
+    conflict, in order, and conclude the merge. False when no merge is in progress."""
+    from phasegate.git import git, identity_env, rev
+
+    if rev("MERGE_HEAD", cwd=root) is None:
+        return False
+    names = git("diff", "--name-only", "--diff-filter=U", cwd=root).stdout.split()
+    for name in names:
+        path = root / name
+        kept = [
+            line
+            for line in path.read_text().splitlines(keepends=True)
+            if not line.startswith(("<<<<<<< ", "=======", ">>>>>>> "))
+        ]
+        path.write_text("".join(kept))
+        git("add", "--", name, cwd=root)
+        print(f"{effort.id}: resolved {name} (both sides kept)", flush=True)
+    git("commit", "-q", "--no-verify", "--no-edit", cwd=root, env=identity_env(root))
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m phasegate.agents.scripted")
     ap.add_argument("--fail", action="store_true")
@@ -190,8 +216,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.fail or _switched("FAIL", effort.id):
         print(f"{effort.id}: failing on purpose", file=sys.stderr)
         return 1
+    if _switched("EMPTY", effort.id):
+        print(f"{effort.id}: nothing to do, exiting 0", flush=True)
+        return 0
 
     root = Path.cwd()
+    if _resolve_merge(root, effort):
+        _report(effort.id, "--note", f"{effort.id} resolved the conflicting merge")
+        return 0
     deliver = not (args.no_contracts or _switched("NO_CONTRACTS", effort.id))
     written = files_for(effort)
     if args.stray or _switched("STRAY", effort.id):

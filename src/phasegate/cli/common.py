@@ -37,9 +37,11 @@ def load(plan_opt: str | None, *, strict: bool = False, quiet: bool = False) -> 
     from phasegate.plan.load import load_plan
 
     loaded = load_plan(plan_opt, strict=strict)
-    if not quiet:
-        for w in loaded.warnings:
-            print(w.render(), file=sys.stderr)
+    if not quiet and loaded.warnings:
+        # Said in full by `phasegate check`; every other command only says there are some,
+        # so the same advice does not repeat on every command.
+        n = len(loaded.warnings)
+        print(f"{loaded.display}: {n} warning(s); 'phasegate check' lists them", file=sys.stderr)
     return loaded
 
 

@@ -55,7 +55,9 @@ def register(app: typer.Typer) -> None:
             print_json(document_of(result))
         else:
             _print(result)
-        return 1 if result.textual or result.contract_breaks else 0
+            _print_standing(result)
+        found = result.textual or result.contract_breaks
+        return 1 if found or result.conflicted or result.findings["open"] else 0
 
 
 def _optional_plan(option: str | None, *, quiet: bool) -> LoadedPlan | None:
@@ -105,3 +107,24 @@ def _print(r: Report) -> None:
             c.print(f"  {b['branch']} breaks {b['contract']}: {b['why']}")
     if not (r.textual or r.overlap or r.predicted or r.scope or r.contract_breaks):
         c.print("no conflicts")
+
+
+def _print_standing(r: Report) -> None:
+    from phasegate.cli.common import console
+
+    c = console()
+    if r.conflicted:
+        c.print(f"[bold red]conflicted efforts ({len(r.conflicted)})[/]")
+        for x in r.conflicted:
+            c.print(f"  {x['effort']} ({x['branch']}): {x['reason']}")
+            for f in x["files"]:
+                c.print(f"      {f}")
+            c.print(f"      settle it: phasegate resolve {x['effort']}")
+    if r.findings["open"]:
+        c.print(f"[bold red]open findings ({len(r.findings['open'])})[/]")
+        for found in r.findings["open"]:
+            c.print(f"  {found['a']} <> {found['b']}: {', '.join(found['files'])}")
+    if r.findings["resolved"]:
+        c.print(f"resolved findings ({len(r.findings['resolved'])})")
+        for x in r.findings["resolved"]:
+            c.print(f"  {x['a']} <> {x['b']}: {x['why']}")

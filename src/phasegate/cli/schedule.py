@@ -202,6 +202,7 @@ def _forecast(
 
     observed = observed_ratios(loaded, db) if p.rate else []
     base, fc = forecast(p, m, ratios=observed, runs=runs, seed=seed, dist=dist)
+    estimated = sum(1 for e in p.efforts if e.estimate is not None)
 
     def d(x: float) -> float | None:
         return num(round(x / p.rate, 3)) if p.rate else None
@@ -217,6 +218,8 @@ def _forecast(
                 "planned": num(base.makespan),
                 "calibration": round(fc.factor, 4),
                 "observed_efforts": len(observed),
+                "estimated_efforts": estimated,
+                **({"note": _NO_SPREAD} if not estimated else {}),
                 "p50": num(round(fc.p50, 3)),
                 "p80": num(round(fc.p80, 3)),
                 "p95": num(round(fc.p95, 3)),
@@ -234,4 +237,13 @@ def _forecast(
         c.print(f"calibrated by {len(observed)} finished effort(s): x{fc.factor:.2f}")
     for name, v in (("P50", fc.p50), ("P80", fc.p80), ("P95", fc.p95)):
         c.print(f"  {name}: {num(round(v, 2 if v < 100 else 0))} {p.units}{_days(p, v)}")
+    if not estimated:
+        c.print(_NO_SPREAD)
     return 0
+
+
+# Without a range to draw from, every run gives the same finish.
+_NO_SPREAD = (
+    "no effort has an estimate (low/high), so every run draws the same sizes and P50 = P80 = "
+    "P95; add `estimate: {low: .., high: ..}` to efforts for a spread"
+)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from phasegate.conflicts.actual import Actual, Overlap, Pair, Textual, all_pairs, analyse
-from phasegate.conflicts.ancestry import Ancestry
 from phasegate.conflicts.predict import Predicted, predicted
 from phasegate.conflicts.scope import Drift, drift
 from phasegate.git import diffs
@@ -32,9 +31,16 @@ class Report:
     scope: list[Drift] = field(default_factory=list)
     # recorded by the run before a merge: {contract, branch, effort, why}
     contract_breaks: list[dict[str, Any]] = field(default_factory=list)
+    # From the store: conflicted efforts and the findings, open and resolved (JSON-ready).
+    conflicted: list[dict[str, Any]] = field(default_factory=list)
+    findings: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {"open": [], "resolved": []}
+    )
 
     def to_json(self) -> dict[str, object]:
         return {
+            "conflicted": list(self.conflicted),
+            "findings": dict(self.findings),
             "branches": sorted(self.branches),
             "pairs": self.pairs,
             "trial_merges": self.merged,
@@ -112,48 +118,34 @@ def _actual(repo: Path, tips: dict[str, str], pairs: list[Pair]) -> Report:
 
 
 def scope_drift(repo: Path, plan: Plan, branches: set[str]) -> list[Drift]:
-    """Scope drift of the efforts whose branches are in `branches`: their own changes since
-    they left the base, less what their dependencies' branches brought in."""
+    """Scope drift of the efforts whose branches are in `branches`, measured on their own
+    commits only: not on what the base, their dependencies' branches, or the integration
+    branch (merged in to resolve a conflict, say) brought in, and never on merge commits."""
     from phasegate.plangraph import PlanGraph
 
     base = plan.repo.base
+    integration = plan.repo.integration
     by_branch = {plan.branch_of(e): e for e in plan.efforts}
     subjects = [by_branch[b] for b in sorted(branches) if b in by_branch and by_branch[b].files]
     if not subjects:
         return []
     g = PlanGraph.of(plan)
-    involved: set[str] = set()
-    for e in subjects:
-        involved.add(e.id)
-        involved.update(d for d in _ancestors(g, e.id) if d in g.index)
     efforts = {e.id: e for e in plan.efforts}
-    refs = [plan.branch_of(efforts[i]) for i in sorted(involved)]
-    tips = diffs.resolve(repo, [*refs, base])
-    base_tip = tips.get(base)
-    present = {i: t for i in sorted(involved) if (t := tips.get(plan.branch_of(efforts[i])))}
-    # Where each branch left the base, from one walk of the graph rather than one
-    # `git merge-base` per branch: the run records drift at every merge, and a deep stack
-    # has many ancestors.
-    forks: dict[str, tuple[str, ...]] = {}
-    if base_tip and present:
-        commits = sorted({base_tip, *present.values()})
-        anc = Ancestry(diffs.history(repo, commits, diffs.octopus_bases(repo, commits)))
-        forks = {t: anc.merge_bases(base_tip, t) for t in present.values() if t in anc}
-    comparisons: list[tuple[str | None, str]] = []
-    owner: list[str] = []
-    for i, tip in present.items():
-        fork = forks.get(tip, ())
-        comparisons.append((fork[0] if fork else None, tip))
-        owner.append(i)
-    changes = dict(zip(owner, diffs.changed_many(repo, comparisons), strict=True))
+    above = {e.id: [plan.branch_of(efforts[d]) for d in _ancestors(g, e.id) if d in efforts]
+             for e in subjects}  # fmt: skip
+    names = {base, integration, *(plan.branch_of(e) for e in subjects)}
+    for refs in above.values():
+        names.update(refs)
+    tips = diffs.resolve(repo, sorted(names))
     out: list[Drift] = []
     for e in subjects:
-        if e.id not in changes:
+        branch = plan.branch_of(e)
+        tip = tips.get(branch)
+        if tip is None:
             continue
-        inherited: set[str] = set()
-        for d in _ancestors(g, e.id):
-            inherited.update(changes.get(d, {}))
-        d_ = drift(e.id, plan.branch_of(e), e.files, changes[e.id], inherited)
+        stop = [t for r in (base, integration, *above[e.id]) if (t := tips.get(r)) and t != tip]
+        changed = diffs.own_changes(repo, tip, stop)
+        d_ = drift(e.id, branch, e.files, changed)
         if d_ is not None:
             out.append(d_)
     return out

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from phasegate.errors import InputError, StateError
+from phasegate.errors import InputError, StateError, UnknownId
 from phasegate.states import PHASE_CLOSED, can_effort
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def roll_back(repo: Path, plan: Plan, store: Store, effort: str, reason: str) ->
 
     ids = {e.id for e in plan.efforts}
     if effort not in ids:
-        raise InputError(f"unknown effort {effort!r}")
+        raise UnknownId(f"unknown effort {effort!r}")
     views = store.efforts()
     view = views.get(effort)
     if view is None or not view.merged:
@@ -108,13 +108,39 @@ def roll_back(repo: Path, plan: Plan, store: Store, effort: str, reason: str) ->
         )
         store.transition(e, "rework", reason=why, data={"revert_commit": new})
         result.steps.append(Step(e, commit, new, into))
-    closed = {p for p, v in store.phases().items() if v.state in PHASE_CLOSED}
+    phases = {p: v.state for p, v in store.phases().items()}
+    reopened: list[str] = []
     for e, _, _ in todo:
         p = plan.phase_of(plan.effort(e))
-        if p in closed:
+        if p is None or p in reopened:
+            continue
+        reopened.append(p)
+        if phases.get(p) in PHASE_CLOSED:
             store.phase_transition(p, "open", reason=f"effort {e} was rolled back: {reason}")
-            closed.discard(p)
+            phases[p] = "open"
+    # Phases that come after a reopened one may not run (nor stand passed) before it passes
+    # again: they go back to waiting, and open again only through their own entry.
+    for p in later_phases(plan, reopened):
+        if phases.get(p, "waiting") != "waiting":
+            store.phase_transition(
+                p, "waiting", reason=f"phase {reopened[0]} reopened by the rollback of {effort}"
+            )
+            phases[p] = "waiting"
     return result
+
+
+def later_phases(plan: Plan, roots: list[str]) -> list[str]:
+    """Phases that come after any of `roots`, directly or through others, in plan order."""
+    after = {p.id: set(plan.phase_after(k)) for k, p in enumerate(plan.phases)}
+    found: set[str] = set()
+    grew = True
+    while grew:
+        grew = False
+        for p, before in after.items():
+            if p not in found and p not in roots and before & (found | set(roots)):
+                found.add(p)
+                grew = True
+    return [p.id for p in plan.phases if p.id in found]
 
 
 def _message(effort: str, commit: str, root: str, reason: str) -> str:

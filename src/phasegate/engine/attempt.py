@@ -12,11 +12,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from phasegate import gates
 from phasegate.engine import crash, supervisor
 from phasegate.engine.brief import Handoff, build
 from phasegate.engine.commit import GroupCommit
+from phasegate.engine.history import KEPT, history, render
 from phasegate.engine.workspace import Workspace
 from phasegate.errors import StateError
 from phasegate.plan.expr import parse_duration
@@ -24,6 +26,9 @@ from phasegate.plan.model import Effort, Plan
 from phasegate.service.tokens import mint
 from phasegate.store import Store
 from phasegate.tracking.questions import answered
+
+if TYPE_CHECKING:
+    from phasegate.conflicts import Drift
 
 Notify = Callable[[str, str], None]  # (effort id, message)
 
@@ -112,12 +117,16 @@ class Attempt:
 
     async def _from_running(self, attempt: int, handle: supervisor.Handle | None) -> str:
         sh, e = self.sh, self.e
+        start: str | None = None
+        continues = True
         if sh.ws.worktrees:
             deps = [d for d in e.depends_on if d in sh.ids]
             pairs = [(d, sh.plan.branch_of(sh.plan.effort(d))) for d in deps]
+            from phasegate.git.attempts import head
             from phasegate.git.merge import stack
 
             async with sh.git_lock:
+                continues = await asyncio.to_thread(self._restart, attempt)
                 outcome = await asyncio.to_thread(
                     stack, sh.ws.repo or Path("."), sh.ws.worktree(e), sh.plan.branch_of(e),
                     sh.plan.repo.base, pairs,
@@ -126,20 +135,78 @@ class Attempt:
                 reason = f"stacked branch: {outcome.reason}"
                 self.store.transition(
                     e.id, "conflicted", attempt=attempt, reason=reason,
-                    data={"files": outcome.conflicts, "branch": outcome.branch},
+                    data={"files": outcome.conflicts, "branch": outcome.branch,
+                          "with": outcome.branch},
                 )  # fmt: skip
                 sh.notify(e.id, f"conflicted: {reason}")
                 return "conflicted"
+            start = await asyncio.to_thread(head, sh.ws.worktree(e))
         crash.point("stacked")
-        brief = sh.ws.brief(e.id, attempt)
+        earlier = history(self.store, e.id, attempt)
+        earlier.continues = continues
+        text = build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt,
+                     worktrees=sh.ws.worktrees, earlier=render(earlier),
+                     **await self._brief_extras())  # fmt: skip
+        return await self._spawn(attempt, text, start)
+
+    def _restart(self, attempt: int) -> bool:
+        """Before a retry: unless the plan says `on_retry: continue`, the branch goes back to
+        where the failed attempt started (its work is on its attempt ref), so the new attempt
+        starts from the stack, not from that attempt's leftovers. True: earlier work stays."""
+        if attempt < 2 or self.sh.plan.agents.on_retry == "continue":
+            return True
+        prev = attempt - 1
+        ended = ""
+        for ev in self.store.events(effort=self.e.id, kinds=["effort.state"]):
+            if ev.attempt == prev and ev.data.get("to") in {"failed", "rejected"}:
+                ended = "" if ev.data.get("lost") else str(ev.data.get("to"))
+        if not ended:
+            return True
+        start = self._start_of(prev)
+        if start is None:
+            return True
+        from phasegate.git.attempts import keep_attempt, restart_from
+
+        wt = self.sh.ws.worktree(self.e)
+        if not wt.exists():
+            return False
+        ref = keep_attempt(wt, self.e.id, prev, start)  # again: a no-op once it is kept
+        if ref is None:
+            return False
+        moved = restart_from(
+            wt, start, f"phasegate: work left by attempt {prev} of {self.e.id}"
+        )  # fmt: skip
+        if moved:
+            self.sh.notify(
+                self.e.id, f"starting again from the stack; attempt {prev} kept at {ref}"
+            )
+        return not moved
+
+    async def _brief_extras(self) -> dict[str, Any]:
+        """What a brief says besides the plan: answers to its questions, contracts it uses."""
         from phasegate.engine.contracts import used_contracts
 
+        sh, e = self.sh, self.e
         used = await asyncio.to_thread(used_contracts, sh.plan, self.store, sh.ws, e)
-        brief.write_text(build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt,
-                               worktrees=sh.ws.worktrees, answers=answered(self.store, e.id),
-                               contracts=used))  # fmt: skip
+        return {"answers": answered(self.store, e.id), "contracts": used}
+
+    def _start_of(self, attempt: int) -> str | None:
+        for ev in self.store.events(effort=self.e.id, kinds=["agent.spawned"]):
+            if ev.attempt == attempt and ev.data.get("start"):
+                return str(ev.data["start"])
+        return None
+
+    async def _spawn(self, attempt: int, brief_text: str, start: str | None) -> str:
+        sh, e = self.sh, self.e
+        brief = sh.ws.brief(e.id, attempt)
+        brief.write_text(brief_text)
         if sh.stopping or e.id in sh.halted:
             return await self._interrupted(attempt, None)
+        # A plain command names the brief itself; the adapters of other kinds pass it safely.
+        command = e.command if e.command is not None else sh.plan.agents.command
+        unreadable = _unreadable_brief(command, brief) if command is not None else None
+        if unreadable:
+            return await self._fail(attempt, unreadable)
         from phasegate.agents.attempt import invocation
 
         log = sh.ws.log(e.id, attempt)
@@ -156,7 +223,7 @@ class Attempt:
             "kind": "agent.spawned", "effort": e.id, "attempt": attempt,
             "key": f"spawn:{e.id}:{attempt}",
             "data": {"pid": handle.pid, "pid_start": handle.pid_start, "attempt": attempt,
-                     "log": str(log)},
+                     "log": str(log), "start": start},
         })  # fmt: skip
         crash.point("spawn-recorded")
         sh.notify(e.id, f"agent started (pid {handle.pid}, log {log.name})")
@@ -248,6 +315,10 @@ class Attempt:
         if state != "running":
             sh.notify(e.id, f"{state} while its agent ran")
             return state
+        if sh.ws.worktrees:
+            empty = await asyncio.to_thread(self._nothing_done, attempt)
+            if empty:
+                return await self._fail(attempt, empty)
         if not sh.ws.worktrees and not e.checks:
             # Nothing to check and nothing to merge: one event, not two.
             await sh.commit({"effort": e.id, "to": "done", "attempt": attempt,
@@ -259,6 +330,57 @@ class Attempt:
                          "reason": "agent exited 0"})  # fmt: skip
         crash.point("checking")
         return await self._check(attempt)
+
+    def _nothing_done(self, attempt: int) -> str:
+        """Why an attempt whose agent exited 0 still did not do its part ("" if it did): it
+        committed and left nothing, or (resolving a conflict) left the merge unconcluded."""
+        from phasegate.git.attempts import head
+        from phasegate.git.worktrees import is_merged
+
+        wt = self.sh.ws.worktree(self.e)
+        start = self._start_of(attempt)
+        if start is None or not wt.exists():
+            return ""
+        other = self._resolving(attempt)
+        if other is not None and not is_merged(wt, other, "HEAD"):
+            return f"conflict not resolved: the merge of {other} was not concluded"
+        if head(wt) != start or self.e.allow_empty:
+            return ""
+        # Work of its own already on the branch (rolled-back work redone, an earlier attempt
+        # continued) still merges; only a branch with nothing beyond its stack is empty.
+        from phasegate.git.worktrees import changed_files
+
+        sh = self.sh
+        stacked = [sh.plan.branch_of(sh.plan.effort(d)) for d in self.e.depends_on if d in sh.ids]
+        if changed_files(wt, "HEAD", [sh.plan.repo.base, *stacked]):
+            return ""
+        return "no changes: the agent exited 0 but committed and left nothing"
+
+    def _resolving(self, attempt: int) -> str | None:
+        """The branch a resolve attempt merges in; None for a work attempt."""
+        for ev in self.store.events(effort=self.e.id, kinds=["effort.state"]):
+            d = ev.data
+            if ev.attempt == attempt and d.get("to") == "running" and d.get("kind") == "resolve":
+                return str(ev.data.get("with") or self.sh.plan.repo.integration)
+        return None
+
+    def _keep_failed(self, attempt: int) -> None:
+        """Set the work of a failed or rejected attempt aside under its attempt ref, recorded,
+        so a retry can start from the stack without losing it."""
+        if not self.sh.ws.worktrees:
+            return
+        from phasegate.git.attempts import keep_attempt
+
+        wt = self.sh.ws.worktree(self.e)
+        start = self._start_of(attempt)
+        if not wt.exists() or start is None:
+            return
+        ref = keep_attempt(wt, self.e.id, attempt, start)
+        if ref is not None:
+            self.store.append(
+                KEPT, effort=self.e.id, attempt=attempt, data={"ref": ref},
+                key=f"kept:{self.e.id}:{attempt}",
+            )  # fmt: skip
 
     async def _settled(self) -> str:
         """The effort's state once any `phasegate done` still running its checks finishes."""
@@ -312,6 +434,7 @@ class Attempt:
         return {"effort": self.e.id, "to": "failed", "attempt": attempt, "reason": reason}
 
     async def _fail(self, attempt: int, reason: str) -> str:
+        await asyncio.to_thread(self._keep_failed, attempt)
         await self.sh.commit(self._fail_item(attempt, reason))
         self.sh.notify(self.e.id, f"failed: {reason}")
         return "failed"
@@ -329,6 +452,7 @@ class Attempt:
         crash.point("checked")
         if not all(o.passed for o in outcomes):
             reason = gates.failure_reason(outcomes)
+            await asyncio.to_thread(self._keep_failed, attempt)
             self.store.transition(e.id, "rejected", attempt=attempt, reason=reason)
             sh.notify(e.id, f"rejected: {reason}")
             return "rejected"
@@ -376,7 +500,16 @@ class Attempt:
             await self._verify_contracts(attempt, self.store.effort(e.id).merged_commit)
             return "done"
         branch = sh.plan.branch_of(e)
-        await self._conflict_check()
+        drift = await self._conflict_check()
+        if drift is not None and sh.plan.scope_of(e) == "reject":
+            shown = ", ".join(drift.files[:10]) + (" ..." if len(drift.files) > 10 else "")
+            reason = f"scope: changed {len(drift.files)} file(s) outside its files: {shown}"
+            self.store.transition(
+                e.id, "rejected", attempt=attempt, reason=reason,
+                data={"files": list(drift.files), "scope": "reject"},
+            )  # fmt: skip
+            sh.notify(e.id, f"rejected: {reason}")
+            return "rejected"
         if (refused := await self._contract_breaks(attempt)) is not None:
             return refused
         from phasegate.git.merge import merge_done, restore
@@ -395,7 +528,8 @@ class Attempt:
             reason = f"merge into {sh.plan.repo.integration}: {outcome.reason}"
             self.store.transition(
                 e.id, "conflicted", attempt=attempt, reason=reason,
-                data={"files": outcome.conflicts, "branch": branch},
+                data={"files": outcome.conflicts, "branch": branch,
+                      "with": sh.plan.repo.integration},
             )  # fmt: skip
             sh.notify(e.id, f"conflicted: {reason}")
             return "conflicted"
@@ -454,7 +588,7 @@ class Attempt:
             return None
         return str(last.data.get("revert_commit") or "") or None
 
-    async def _conflict_check(self) -> None:
+    async def _conflict_check(self) -> Drift | None:
         """Trial merges against the integration branch and the other live branches, recorded
         as conflict findings for `phasegate conflicts` and the gates, before the real merge."""
         from phasegate.conflicts import (
@@ -488,6 +622,7 @@ class Attempt:
             record_drift(self.store, drift, attempt=self.store.effort(self.e.id).attempt)
             shown = ", ".join(drift.files[:5]) + (" ..." if len(drift.files) > 5 else "")
             sh.notify(self.e.id, f"changed {len(drift.files)} file(s) outside its scope: {shown}")
+        return drift
 
     def _handoffs(self) -> list[Handoff]:
         sh = self.sh
@@ -507,3 +642,20 @@ class Attempt:
                 changed = changed_files(sh.ws.repo, branch, [sh.plan.repo.base, *stacked_on])
             out.append(Handoff(d, dep.title, branch, sh.store.notes(d), changed))
         return out
+
+
+def _unreadable_brief(command: str | list[str], brief: Path) -> str:
+    """Why the agent could not read its brief ("" when it can): a shell command that leaves
+    $PHASEGATE_BRIEF unquoted splits a path holding a space, and the agent would start
+    with an empty prompt, and might even exit 0."""
+    from phasegate.plan.shellvars import unquoted_uses
+
+    if not brief.is_file():
+        return f"brief cannot be read: {brief} does not exist"
+    spaced = any(c.isspace() for c in str(brief))
+    if spaced and isinstance(command, str) and unquoted_uses(command, "PHASEGATE_BRIEF"):
+        return (
+            f"brief cannot be read: its path has a space ({brief}) and the command leaves "
+            '$PHASEGATE_BRIEF unquoted; write "$PHASEGATE_BRIEF"'
+        )
+    return ""

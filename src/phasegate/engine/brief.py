@@ -23,6 +23,26 @@ class Handoff:
 
 
 @dataclass(frozen=True)
+class OtherSide:
+    """An effort whose work the conflicting merge brings in."""
+
+    effort: str
+    title: str
+    branch: str
+    notes: list[str] = field(default_factory=list)
+    commits: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """What a resolver attempt is given: the merge in progress in its worktree."""
+
+    other: str  # the branch being merged into the effort's branch
+    files: list[str]
+    sides: list[OtherSide] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class UsedContract:
     """A contract the effort uses, as the integration branch defines it now."""
 
@@ -64,6 +84,33 @@ def _command(c: Check) -> str:
     return c.run if isinstance(c.run, str) else " ".join(c.run)
 
 
+def _check_line(c: Check) -> str:
+    # A check without a name is labelled by its command: say it once.
+    cmd = _command(c)
+    return f"- {c.name}: `{cmd}`" if c.name and c.name != cmd else f"- `{cmd}`"
+
+
+def conflict_section(c: Conflict) -> list[str]:
+    lines = [
+        "## Resolve the conflict first",
+        "",
+        f"Your worktree holds a merge of `{c.other}` into your branch that stopped at "
+        "conflicts (markers in place, merge in progress). Edit each file below so both "
+        "sides' intent holds, `git add` it, and conclude the merge with `git commit`. "
+        "Do not redo the effort's work; it is already on your branch.",
+        "",
+        "Conflicting files:",
+        "",
+        *_bullets([f"`{f}`" for f in c.files], "(none)"),
+        "",
+    ]
+    for o in c.sides:
+        lines += [f"### The other side: {o.effort}: {o.title or o.effort} (`{o.branch}`)", ""]
+        lines += ["Its handoff notes:", "", *_bullets(o.notes, "(none)"), ""]
+        lines += ["Its commits:", "", *_bullets(o.commits, "(none listed)"), ""]
+    return lines
+
+
 def _bullets(items: Sequence[str], empty: str) -> list[str]:
     return [f"- {x}" for x in items] if items else [f"- {empty}"]
 
@@ -75,9 +122,13 @@ def build(
     handoffs: Sequence[Handoff],
     attempt: int,
     worktrees: bool,
+    earlier: Sequence[str] = (),
+    conflict: Conflict | None = None,
     answers: Sequence[tuple[str, str]] = (),
     contracts: Sequence[UsedContract] = (),
 ) -> str:
+    """The brief; `earlier` is the rendered history of earlier attempts (engine.history),
+    `conflict` the merge a resolver attempt must conclude."""
     title = effort.title or effort.id
     lines = [f"# Effort {effort.id}: {title}", ""]
     phase = plan.phase_of(effort)
@@ -88,6 +139,9 @@ def build(
         context.append(f"branch `{plan.branch_of(effort)}`")
     lines += [f"Part of {', '.join(context)}. Attempt {attempt}.", ""]
 
+    if conflict is not None:
+        lines += conflict_section(conflict)
+    lines += list(earlier)
     lines += ["## Objective", "", effort.description.strip() or title, ""]
     if effort.notes:
         lines += [effort.notes.strip(), ""]
@@ -125,7 +179,7 @@ def build(
     lines += ["## How you will be judged", ""]
     if effort.checks:
         lines += ["phasegate runs these checks itself after you exit; all must pass:", ""]
-        lines += [f"- {c.label}: `{_command(c)}`" for c in effort.checks]
+        lines += [_check_line(c) for c in effort.checks]
     else:
         lines += ["This effort has no checks of its own: exiting 0 completes it."]
     lines += [

@@ -108,11 +108,24 @@ class Engine:
         for e in plan.efforts:
             self.by_phase.setdefault(plan.phase_of(e) or "", []).append(e.id)
         self.phase_pos = {p.id: k for k, p in enumerate(plan.phases)}
+        # Every phase each phase comes after, directly or through others.
+        direct = {ph.id: plan.phase_after(k) for k, ph in enumerate(plan.phases)}
+        self.earlier: dict[str, set[str]] = {}
+        for ph in plan.phases:
+            seen: set[str] = set()
+            todo = list(direct[ph.id])
+            while todo:
+                q = todo.pop()
+                if q not in seen:
+                    seen.add(q)
+                    todo += direct.get(q, [])
+            self.earlier[ph.id] = seen
         self.external = {x.id: x.status for x in plan.external}
         self.backoff = parse_duration(plan.agents.backoff)
         self.tasks: dict[str, asyncio.Task[str]] = {}
         self.not_before: dict[str, float] = {}
         self.budget: dict[str, int] = {}
+        self._resolvable_seen: dict[tuple[str, int], bool] = {}
         self.entry_failed: dict[str, str] = {}
         self.slots: dict[str, int] = {}
         self._cache: dict[str, EffortView] | None = None
@@ -200,7 +213,20 @@ class Engine:
             self.budget[e] = base + self.plan.agents.retries + 1 + (0 if base else lost)
         return self.budget[e]
 
+    def _resolvable(self, e: str, v: EffortView) -> bool:
+        """A conflicted effort whose agent gets its one attempt at the conflicting merge."""
+        if not (self.plan.agents.resolve_conflicts and self.ws.worktrees):
+            return False
+        key = (e, v.attempt)
+        if key not in self._resolvable_seen:
+            from phasegate.engine.resolve import resolved_before
+
+            self._resolvable_seen[key] = not resolved_before(self.store, e)
+        return self._resolvable_seen[key]
+
     def _dead(self, e: str, v: EffortView) -> bool:
+        if v.state == "conflicted" and self._resolvable(e, v):
+            return False
         if v.state in {"conflicted", "cancelled", "blocked"}:
             return not (
                 self.opts.retry and v.state == "conflicted" and v.attempt < self._budget(e, v)
@@ -242,7 +268,18 @@ class Engine:
             if d in self.effort_ids and not self._finished(views.get(d, EffortView(d))):
                 return False
         p = self.plan.phase_of(e)
-        return p is None or phases.get(p, "waiting") == "open"
+        return p is None or (phases.get(p, "waiting") == "open" and self._phase_allows(e, phases))
+
+    def _phase_allows(self, e: Effort, phases: dict[str, str]) -> bool:
+        """No work of a phase starts, first attempt or retry, while its phase is waiting or
+        a phase it comes after (directly or not) is not passed or overridden: a rollback or
+        a failed gate earlier on stops everything after it."""
+        p = self.plan.phase_of(e)
+        if p is None:
+            return True
+        if phases.get(p, "waiting") == "waiting":
+            return False
+        return all(phases.get(q) in PHASE_CLOSED for q in self.earlier[p])
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -466,11 +503,14 @@ class Engine:
                 self.not_before[e] = time.monotonic() + self.backoff * 2 ** max(0, attempt - 1)
 
     def _next_retry(self, views: dict[str, EffortView]) -> float | None:
+        phases = {k: p.state for k, p in self.store.phases().items()}
+        # A retry its phase does not allow yet waits for nothing this run can bring about.
         waits = [
             max(0.0, self.not_before.get(e, 0.0) - time.monotonic())
             for e in self.scope
             if e in views and views[e].state in {"failed", "rejected"}
             and not self._dead(e, views[e]) and e not in self.held
+            and self._phase_allows(self.by_id[e], phases)
         ]  # fmt: skip
         return min(waits) if waits else None
 
@@ -613,12 +653,22 @@ class Engine:
                 and self.not_before.get(e, 0.0) <= now
             ):
                 candidates.append(e)
+        if candidates:
+            if phases is None:
+                phases = {k: p.state for k, p in self.store.phases().items()}
+            candidates = [x for x in candidates if self._phase_allows(self.by_id[x], phases)]
         candidates = [] if self.pause.paused else [x for x in candidates if x not in self.held]
         candidates.sort(key=lambda x: self.priority[x])
         started: set[str] = set()
         for e in candidates:
             if len(self.tasks) < self.max:
-                self._launch(sh, e, Attempt(sh, self.by_id[e]).start())
+                v = views.get(e, EffortView(e))
+                if v.state == "conflicted" and self._resolvable(e, v):
+                    from phasegate.engine.resolve import Resolver
+
+                    self._launch(sh, e, Resolver(sh, self.by_id[e]).start())
+                else:
+                    self._launch(sh, e, Attempt(sh, self.by_id[e]).start())
                 started.add(e)
         # Startable efforts that did not start now (no free agent, a pause, a budget) are
         # recorded ready: marking looks only at what changed, so a later pass finds them

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from phasegate import gates
+from phasegate.conflicts.rejudge import rejudge
 from phasegate.engine import crash
 from phasegate.plan.model import Phase, Plan
 from phasegate.store import Store
@@ -38,6 +39,8 @@ def evaluate_gate(
     # One transaction for the evidence: a crash leaves all of it or none.
     store.append_many([{"kind": "check.result", "phase": phase.id, "data": d} for d in evidence])
     reasons = [f"gate check '{o.name}' failed ({o.why})" for o in outcomes if not o.passed]
+    # Findings recorded earlier may have been fixed since: only those still standing count.
+    rejudge(_repo(cwd), plan, store)
     req_reasons, figures = gates.requirement_reasons(phase, gates.gate_facts(plan, phase, store))
     reasons += req_reasons
     verdict = GateVerdict(not reasons, reasons, evidence, figures)
@@ -53,6 +56,16 @@ def evaluate_gate(
     )
     crash.point("gate-evaluated")
     return verdict
+
+
+def _repo(cwd: Path) -> Path | None:
+    from phasegate import git
+    from phasegate.errors import GitError
+
+    try:
+        return git.toplevel(cwd)
+    except GitError:
+        return None
 
 
 def close_gate(

@@ -62,6 +62,17 @@ class Workspace:
             ignore.write_text("*\n")
         for sub in ("logs", "briefs"):
             (self.state_dir / sub).mkdir(exist_ok=True)
+        if self.repo is not None:
+            from phasegate.git.worktrees import exclude
+
+            # Also in the repository's own exclude list: tools that read that, but not
+            # nested .gitignore files, and a state directory recreated without its
+            # .gitignore, still leave it alone.
+            try:
+                rel = self.state_dir.relative_to(self.repo)
+            except ValueError:
+                return
+            exclude(self.repo, f"/{rel.as_posix()}/")
 
     # -- paths -----------------------------------------------------------------------------
 

@@ -52,6 +52,16 @@ def resolve(repo: Path, refs: Sequence[str]) -> dict[str, str | None]:
     return out
 
 
+def own_changes(repo: Path, tip: str, exclude: Sequence[str]) -> list[str]:
+    """Files changed by the non-merge commits of `tip` that none of `exclude` contains:
+    a branch's own work, whatever was merged into it."""
+    text = git(
+        "log", "--no-merges", "--name-only", "--format=", tip, "--not", *exclude, "--",
+        cwd=repo, check=False,
+    ).stdout  # fmt: skip
+    return sorted({line for line in text.splitlines() if line})
+
+
 def octopus_bases(repo: Path, commits: Sequence[str]) -> list[str]:
     """Best common ancestors of all commits at once (empty for unrelated histories)."""
     if len(commits) < 2:

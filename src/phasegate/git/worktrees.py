@@ -118,5 +118,21 @@ def changed_files(repo: str | Path, branch: str, exclude: list[str]) -> list[str
     return sorted({line for line in text.splitlines() if line})
 
 
+def exclude(repo: str | Path, pattern: str) -> bool:
+    """Add `pattern` to the repository's own ignore list (.git/info/exclude, never a
+    tracked file); False when it was there already."""
+    common = Path(out("rev-parse", "--git-common-dir", cwd=repo))
+    if not common.is_absolute():
+        common = Path(repo) / common
+    path = common / "info" / "exclude"
+    text = path.read_text() if path.exists() else ""
+    if pattern in text.splitlines():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sep = "" if not text or text.endswith("\n") else "\n"
+    path.write_text(f"{text}{sep}{pattern}\n")
+    return True
+
+
 def _merging(path: str | Path) -> bool:
     return rev("MERGE_HEAD", cwd=path) is not None

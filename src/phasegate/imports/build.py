@@ -68,6 +68,7 @@ class Item:
     comment: str = ""
     notes: dict[str, str] = field(default_factory=dict)  # effort key -> comment
     dep_lines: dict[str, int] = field(default_factory=dict)  # where a dependency was written
+    exported: bool = False  # written by `phasegate export`: an effort of a plan, kept as one
 
 
 @dataclass
@@ -158,7 +159,7 @@ class Draft:
         needed = {d for it in self.items for d in it.deps}
         kept: list[Item] = []
         for it in self.items:
-            if it.status == "done" and it.id in needed:
+            if it.status == "done" and it.id in needed and not it.exported:
                 self.externals.append({"id": it.id, "title": it.title, "status": "done"})
                 self.external_notes[it.id] = f"done in the {self.fmt} file"
             else:

@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from phasegate.exports.taskmaster import STATUS_OUT
 from phasegate.imports.build import (
     PRIORITIES,
     UNITS,
@@ -250,7 +251,7 @@ def _task(
             sub_item.notes["depends_on"] = f"inherited from task {tid}"
         sub_sized |= _size(sub, sub_item, scores.get(full))
         subs.append(sub_item)
-    if subs:
+    if subs and not it.exported:  # an exported parent says its own size and dependencies
         if sized and not sub_sized and "size" in it.fields:
             share = round(float(it.fields["size"]) / len(subs), 2)
             for s in subs:
@@ -324,11 +325,20 @@ def _item(task: dict[str, Any], eid: str, deps: list[str], line: int, draft: Dra
                 "high": high,
                 **({"likely": likely} if likely is not None else {}),
             }
+    deps_exact = meta.get("depends_on")
+    if isinstance(deps_exact, list) and all(isinstance(x, str) for x in deps_exact):
+        it.deps = list(deps_exact)  # the plan's own ids, as exported: no renumbering
     status = _text(task.get("status")).lower()
     if status:
         it.status = _STATUS.get(status, "pending")
         if status not in _STATUS:
             it.notes["title"] = f"status {status!r} unknown to phasegate; taken as pending"
+    exact = meta.get("state")
+    if isinstance(exact, str) and exact in STATUS_OUT and STATUS_OUT[exact] == status:
+        # The state phasegate exported, unless someone changed the status in Task Master.
+        it.status = exact
+    if meta.get("id"):
+        it.exported = True
     return it
 
 

@@ -183,6 +183,19 @@ class Agents(Frozen):
     backoff: Duration = "5s"
     grace: Duration = "10s"
     env: dict[str, str] = Field(default_factory=dict)
+    # -- what happens after something went wrong --
+    resolve_conflicts: bool = Field(
+        default=True,
+        description="A conflicted effort gets one attempt of its agent on the prepared merge.",
+    )
+    on_retry: Literal["restart", "continue"] = Field(
+        default="restart",
+        description="restart: a retry starts from the stack (a failed attempt's work is kept "
+        "under refs/phasegate/attempts/); continue: from the failed attempt's work.",
+    )
+
+
+Scope = Literal["warn", "reject"]
 
 
 class External(Frozen):
@@ -200,6 +213,30 @@ class Check(Frozen):
     timeout: Duration | None = None
     metric: str | None = None
     expect: ThresholdExpr | None = None
+    # Where the metric's value is read from (default: a `metric=N` / `metric: N` line).
+    metric_pattern: str | None = Field(
+        default=None, description="Regular expression whose first group is the value."
+    )
+    metric_json: str | None = Field(
+        default=None, description="Dotted path of the value in the JSON the check prints."
+    )
+
+    @model_validator(mode="after")
+    def _metric_source(self) -> Check:
+        if (self.metric_pattern or self.metric_json) and not self.metric:
+            raise ValueError("metric_pattern / metric_json need 'metric' (the metric's name)")
+        if self.metric_pattern and self.metric_json:
+            raise ValueError("give metric_pattern or metric_json, not both")
+        if self.metric_pattern:
+            try:
+                rx = re.compile(self.metric_pattern)
+            except re.error as e:
+                raise ValueError(f"metric_pattern: {e}") from None
+            if rx.groups < 1:
+                raise ValueError(
+                    "metric_pattern needs a group around the value, as in 'cov (\\d+)%'"
+                )
+        return self
 
     @property
     def label(self) -> str:
@@ -343,6 +380,13 @@ class Effort(Frozen):
     command: Command | None = None
     notes: str = ""
     budget: BudgetField = None
+    # -- what counts as done --
+    allow_empty: bool = Field(
+        default=False, description="An attempt that changes nothing may still be done."
+    )
+    scope: Scope | None = Field(
+        default=None, description="Changes outside `files`: warn or reject (default: the plan's)."
+    )
     provides: list[Contract] = Field(default_factory=list)
     uses: list[Use] = Field(default_factory=list)
 
@@ -389,6 +433,9 @@ class Plan(Frozen):
         default=None, ge=1e-6, le=MAX_AMOUNT, description="Units one agent does per day."
     )
     agents: Agents = Field(default_factory=Agents)
+    scope: Scope = Field(
+        default="warn", description="Changes outside an effort's files: warn or reject."
+    )
     external: list[External] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
     efforts: list[Effort] = Field(default_factory=list)
@@ -402,6 +449,9 @@ class Plan(Frozen):
             if e.id == effort_id:
                 return e
         raise KeyError(effort_id)
+
+    def scope_of(self, effort: Effort) -> Scope:
+        return effort.scope or self.scope
 
     def branch_of(self, effort: Effort) -> str:
         return effective_branch(effort.branch, self.repo.branch_prefix, effort.id)

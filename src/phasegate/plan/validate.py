@@ -261,8 +261,28 @@ def semantic_check(doc: Document, display: str) -> tuple[list[Diagnostic], PlanG
     _check_waves(out, g, node_item, bad_waves)
     _check_refs(out, data, phase_ids, effort_ids)
     _warnings(out, g, raw_efforts, node_item)
+    _check_quoting(out, data)
     _check_contracts(out, g, raw_efforts, node_item)
     return out.items, g
+
+
+def _check_quoting(out: _Out, data: dict[str, Any]) -> None:
+    from phasegate.plan.shellvars import unquoted_uses
+
+    commands: list[tuple[tuple[PathPart, ...], Any]] = []
+    agents = data.get("agents")
+    if isinstance(agents, dict):
+        commands.append((("agents", "command"), agents.get("command")))
+    for i, e in _items(data, "efforts"):
+        commands.append((("efforts", i, "command"), e.get("command")))
+    for path, cmd in commands:
+        if isinstance(cmd, str) and unquoted_uses(cmd, "PHASEGATE_BRIEF"):
+            out.add(
+                "warning",
+                path,
+                "$PHASEGATE_BRIEF is not in double quotes: a path with a space gives the agent "
+                'an empty brief; write "$PHASEGATE_BRIEF", as in "$(cat "$PHASEGATE_BRIEF")"',
+            )
 
 
 def _dep_index(raw_efforts: list[Any], item: int, dep: str) -> int | None:

@@ -160,7 +160,12 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
     cp = st["critical_path"]
     lines += ["", f"critical path (*): {' -> '.join(cp['efforts']) or '-'}"]
     unit = cp["units"]
-    if cp["projected"] is not None:
+    if cp["projected"] is not None and cp["slippage"] is None:
+        lines.append(
+            f"  planned {_num(cp['planned'])} {unit}; finished, {_num(cp['elapsed'])} {unit} "
+            "of elapsed time at the plan's rate"
+        )
+    elif cp["projected"] is not None:
         sign = "+" if cp["slippage"] >= 0 else ""
         lines.append(
             f"  planned {_num(cp['planned'])} {unit}, elapsed {_num(cp['elapsed'])}, remaining "

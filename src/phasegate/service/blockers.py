@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from phasegate.errors import InputError
+from phasegate.errors import InputError, UnknownId
 from phasegate.tracking.session import Session
 
 
@@ -69,7 +69,7 @@ def resolve_blocker(s: Session, blocker: str, *, by: str, effort: str | None = N
     found = {b.id: b for b in s.store.blockers()}
     b = found.get(blocker)
     if b is None:
-        raise InputError(f"no blocker {blocker!r} (see 'phasegate status')")
+        raise UnknownId(f"no blocker {blocker!r} (see 'phasegate status')")
     if effort is not None and b.effort != effort:
         raise InputError(f"blocker {blocker} belongs to {b.effort or 'the plan'}, not {effort}")
     if not b.open:

@@ -16,6 +16,8 @@ from phasegate.tracking.reports import severity as check_severity
 from phasegate.tracking.session import Session
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from phasegate.engine.workspace import Workspace
     from phasegate.plan.model import Effort
 
@@ -66,6 +68,7 @@ def done(
         ev = s.store.transition(f.id, "done", reason=f"marked done by {by} ({why})")
         return Changed(f.id, before, "done", ev.attempt, why)
     planned, ws = _workspace(s, f.id, db)
+    _no_merge_in_progress(ws.effort_dir(planned), f.id)
     ev = s.store.transition(f.id, "checking", reason=f"checks requested by {by}")
     attempt = ev.attempt or 0
     if _run_checks(s, planned, attempt, ws, say):
@@ -73,6 +76,20 @@ def done(
         return Changed(f.id, before, "done", attempt, "checks passed")
     s.store.transition(f.id, "rejected", attempt=attempt, reason="checks failed")
     return Changed(f.id, before, "rejected", attempt, "checks failed")
+
+
+def _no_merge_in_progress(where: Path, effort: str) -> None:
+    """Checks run on a merge left half done would judge conflict markers."""
+    from phasegate.errors import StateError
+    from phasegate.service.conflicts import unfinished_merge
+
+    left = unfinished_merge(where)
+    if left is not None:
+        still = f"; still conflicting: {', '.join(left)}" if left else ""
+        raise StateError(
+            f"effort {effort}: a merge is in progress in {where}{still}; resolve it and "
+            "conclude it with 'git commit' first"
+        )
 
 
 def _workspace(s: Session, effort: str, db: str | None) -> tuple[Effort, Workspace]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from phasegate.errors import InputError
+from phasegate.errors import InputError, UnknownId
 from phasegate.service.common import document, num
 from phasegate.store.types import Event
 from phasegate.tracking.reports import effort_facts, number
@@ -106,7 +106,7 @@ def events(
 ) -> list[Event]:
     """The event history, oldest first: of one effort, of some kinds, the last N."""
     if effort is not None and s.facts.effort(effort) is None:
-        raise InputError(f"unknown effort {effort!r} in plan {s.facts.project}")
+        raise UnknownId(f"unknown effort {effort!r} in plan {s.facts.project}")
     found = s.store.events(effort=effort, kinds=kinds or None)
     if last is not None:
         found = found[-last:] if last > 0 else []

@@ -62,6 +62,16 @@ def _effort_state(c: Cursor, ev: Event) -> None:
         # in the log; cost and tokens, already spent, stay in the totals.
         values.update(progress=0.0, tasks_done="[]")
     _set_effort(c, ev.effort, values)
+    if to == "done":
+        # What stood in the way of the work is no longer in the way once it is done.
+        c.execute(
+            "UPDATE blockers SET resolved_at = ?, resolved_by = ? "
+            "WHERE effort = ? AND resolved_at IS NULL",
+            (ev.ts, DONE_RESOLVES, ev.effort),
+        )
+
+
+DONE_RESOLVES = "effort done"  # `resolved_by` of blockers closed by their effort's done
 
 
 def _spawned(c: Cursor, ev: Event) -> None:
@@ -114,6 +124,22 @@ def _metric(c: Cursor, ev: Event, metric: str, value: Any) -> None:
 
 
 def _open_blocker(c: Cursor, ev: Event, item: dict[str, Any], effort: str | None) -> None:
+    text = str(item.get("text", ""))
+    # The same blocker reported again (by a retry of the same agent, say) while it is still
+    # open is the one already open, not a second one to acknowledge and resolve.
+    # Spelled out for NULL: `effort IS ?` is SQLite's, PostgreSQL does not take it.
+    if effort is None:
+        same = c.execute(
+            "SELECT 1 FROM blockers WHERE effort IS NULL AND text = ? AND resolved_at IS NULL",
+            (text,),
+        ).fetchone()
+    else:
+        same = c.execute(
+            "SELECT 1 FROM blockers WHERE effort = ? AND text = ? AND resolved_at IS NULL",
+            (effort, text),
+        ).fetchone()
+    if same:
+        return
     # Ids follow the row number, so replaying the log gives every blocker the same id again.
     num = int(c.execute("SELECT COALESCE(MAX(num), 0) + 1 FROM blockers").fetchone()[0])
     c.execute(
@@ -123,7 +149,7 @@ def _open_blocker(c: Cursor, ev: Event, item: dict[str, Any], effort: str | None
             num,
             f"B{num}",
             effort,
-            str(item.get("text", "")),
+            text,
             str(item.get("severity", "medium")),
             ev.ts,
         ),

@@ -153,6 +153,12 @@ def daily_doc(d: DocInput) -> dict[str, Any]:
     window_checks = [c for c in d.checks if c.ts >= since]
     latest = _latest_checks(window_checks or d.checks)
     passing = sum(1 for c in latest.values() if c.data.get("passed"))
+    # Said by kind: an effort's own checks are not the project's test suite at a gate.
+    kinds: dict[str, dict[str, int]] = {}
+    for c in latest.values():
+        k = kinds.setdefault(str(c.data.get("scope") or "effort"), {"passing": 0, "total": 0})
+        k["total"] += 1
+        k["passing"] += bool(c.data.get("passed"))
     ctx.update(
         since=_date(since),
         completed=completed,
@@ -160,7 +166,7 @@ def daily_doc(d: DocInput) -> dict[str, Any]:
         in_progress=in_progress,
         planned=planned,
         risks=[r for r in d.facts.risks],
-        tests={"passing": passing, "total": len(latest)},
+        tests={"passing": passing, "total": len(latest), "by_kind": kinds},
         spent_window=_spent(events),
     )
     return ctx
@@ -384,5 +390,20 @@ def wave_plan_doc(d: DocInput, mermaid: str, timeline: dict[str, Any]) -> dict[s
         risks=f.risks,
         metrics=f.metrics,
         phases=f.phases,
+        goals=phase_goals(f),
     )
     return ctx
+
+
+def phase_goals(f: PlanFacts) -> list[str]:
+    """The phases' deliverables for the success list, less those that restate a metric
+    already listed (">70% test coverage across all components" beside the metric "Test
+    coverage across all components"), each once."""
+    titles = [(m.title or m.id).strip().lower() for m in f.metrics]
+    out: list[str] = []
+    for p in f.phases:
+        for d in p.deliverables:
+            low = d.lower()
+            if d not in out and not any(t and t in low for t in titles):
+                out.append(d)
+    return out

@@ -84,9 +84,13 @@ def is_regression(
 
 
 def judge(
-    m: MetricFacts, summary: MetricSummary | None, baseline: float | None = None
+    m: MetricFacts,
+    summary: MetricSummary | None,
+    baseline: float | None = None,
+    gate_first: float | None = None,
 ) -> MetricJudgement:
-    """`baseline` (from --baseline) beats the plan's baseline, which beats the first value."""
+    """`baseline` (from --baseline) beats the plan's baseline, which beats `gate_first`: the
+    value the first gate evaluation measured. Never a value an agent reported itself."""
     latest = summary.latest if summary else None
     if latest is None:
         status = "no data"
@@ -95,8 +99,8 @@ def judge(
     else:
         status = "met" if parse_threshold(m.target).holds(latest) else "missed"
     base = baseline if baseline is not None else m.baseline
-    if base is None and summary is not None and summary.count > 1:
-        base = summary.first
+    if base is None:
+        base = gate_first
     change = change_pct = None
     regression = False
     if base is not None and latest is not None:
@@ -123,6 +127,20 @@ def judge_all(
     metrics: list[MetricFacts],
     summaries: dict[str, MetricSummary],
     baselines: dict[str, float] | None = None,
+    gate_first: dict[str, float] | None = None,
 ) -> list[MetricJudgement]:
     b = baselines or {}
-    return [judge(m, summaries.get(m.id), b.get(m.id)) for m in metrics]
+    g = gate_first or {}
+    return [judge(m, summaries.get(m.id), b.get(m.id), g.get(m.id)) for m in metrics]
+
+
+def first_gate_values(check_results: list[Any]) -> dict[str, float]:
+    """Each metric's value at the first gate evaluation that measured it, from the
+    `check.result` events of gate checks (store order)."""
+    out: dict[str, float] = {}
+    for ev in check_results:
+        d = ev.data
+        metric, value = d.get("metric"), d.get("value")
+        if d.get("scope") == "gate" and metric and value is not None and metric not in out:
+            out[str(metric)] = float(value)
+    return out

@@ -49,6 +49,28 @@ def blockers_of(
     return on
 
 
+def stale_block(v: EffortView | None) -> bool:
+    """Blocked by what the run engine last saw (a dependency, a phase), not by an open
+    blocker someone raised: the current facts decide whether it still is."""
+    return v is not None and v.state == "blocked" and v.blockers_open == 0
+
+
+def _may_start(efforts: dict[str, EffortView], eid: str) -> bool:
+    return _state(efforts, eid) in STARTABLE or stale_block(efforts.get(eid))
+
+
+def derived_state(
+    f: EffortFacts, facts: PlanFacts, efforts: dict[str, EffortView], phases: dict[str, PhaseView]
+) -> tuple[str, str]:
+    """(state, reason) as the facts have it now, whatever last wrote the stored state: an
+    effort the engine blocked on a dependency that has been done since is ready."""
+    v = efforts.get(f.id)
+    state, reason = (v.state, v.reason) if v else ("pending", "")
+    if stale_block(v) and not blockers_of(f, facts, efforts, phases):
+        return "ready", "no longer blocked: what it waited for is done"
+    return state, reason
+
+
 def ready(
     facts: PlanFacts, efforts: dict[str, EffortView], phases: dict[str, PhaseView]
 ) -> list[EffortFacts]:
@@ -56,7 +78,7 @@ def ready(
     then by remaining critical path (longest first), then plan order."""
     out: list[tuple[int, float, int, EffortFacts]] = []
     for k, f in enumerate(facts.efforts):
-        if _state(efforts, f.id) not in STARTABLE:
+        if not _may_start(efforts, f.id):
             continue
         if blockers_of(f, facts, efforts, phases):
             continue
@@ -71,5 +93,5 @@ def waiting(
     return [
         Waiting(f.id, on)
         for f in facts.efforts
-        if _state(efforts, f.id) in STARTABLE and (on := blockers_of(f, facts, efforts, phases))
+        if _may_start(efforts, f.id) and (on := blockers_of(f, facts, efforts, phases))
     ]

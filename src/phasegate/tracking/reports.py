@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from phasegate.errors import InputError
+from phasegate.errors import InputError, UnknownId
 from phasegate.store.types import MAX_INTEGER
 from phasegate.tracking.facts import EffortFacts, PlanFacts
 
@@ -87,7 +87,7 @@ def effort_facts(facts: PlanFacts, effort: str | None) -> EffortFacts:
         raise InputError("which effort? pass EFFORT or set PHASEGATE_EFFORT")
     f = facts.effort(effort)
     if f is None:
-        raise InputError(f"unknown effort {effort!r} in plan {facts.project}")
+        raise UnknownId(f"unknown effort {effort!r} in plan {facts.project}")
     return f
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from phasegate.conflicts import open_findings
 from phasegate.states import PHASE_CLOSED
 from phasegate.store.types import (
     BlockerView,
@@ -21,6 +22,7 @@ from phasegate.store.types import (
 )
 from phasegate.tracking import escalation, metrics
 from phasegate.tracking.facts import PlanFacts
+from phasegate.tracking.ready import derived_state
 
 DAY = 86400.0
 
@@ -40,6 +42,7 @@ class Snapshot:
     notified: set[str]
     usage: list[Event] = field(default_factory=list)  # agent.usage, one per attempt
     budget_events: list[Event] = field(default_factory=list)  # raises and crossings
+    gate_first: dict[str, float] = field(default_factory=dict)  # baseline of each metric
 
 
 def snapshot(store: Store, now: float) -> Snapshot:
@@ -58,10 +61,12 @@ def snapshot(store: Store, now: float) -> Snapshot:
             approvals=store.approvals(),
             project_start=store.first_event_time(),
             phase_opened=opened,
-            conflicts=store.count_events("conflict.finding"),
+            # Findings fixed since are not conflicts any more: only the open ones count.
+            conflicts=len(open_findings(store)),
             notified={str(e.data.get("item")) for e in store.events(kinds=[escalation.NOTIFIED])},
             usage=store.events(kinds=["agent.usage"]),
             budget_events=store.events(kinds=["budget.raised", "budget.exceeded"]),
+            gate_first=metrics.first_gate_values(store.check_results("gate")),
         )
 
 
@@ -99,6 +104,10 @@ def projection(facts: PlanFacts, snap: Snapshot) -> dict[str, Any]:
     if facts.rate and snap.project_start is not None:
         elapsed = max(0.0, snap.now - snap.project_start) / DAY * facts.rate
         projected = elapsed + remaining
+        if remaining <= 0:
+            # Finished: there is nothing left to slip; an early finish is not "-3300 lines".
+            out.update(elapsed=elapsed, projected=projected)
+            return out
         out.update(
             elapsed=elapsed,
             projected=projected,
@@ -134,14 +143,15 @@ def project(
     by_state: dict[str, int] = {}
     for f in facts.efforts:
         v = effort_view(facts, snap, f.id)
-        by_state[v.state] = by_state.get(v.state, 0) + 1
+        state, reason = derived_state(f, facts, snap.efforts, snap.phases)
+        by_state[state] = by_state.get(state, 0) + 1
         efforts_out.append(
             {
                 "id": f.id,
                 "title": f.title,
                 "wave": f.wave,
                 "phase": f.phase,
-                "state": v.state,
+                "state": state,
                 "attempt": v.attempt,
                 "progress": progress_of(v),
                 "owner": f.owner,
@@ -154,7 +164,7 @@ def project(
                 "deliverables": len(f.deliverables),
                 "approvals": sorted(snap.approvals.get(f.id, set())),
                 "reviewers": list(f.reviewers),
-                "reason": v.reason,
+                "reason": reason,
                 "cost": cost_of[f.id]["cost"],
                 "tokens": v.tokens,
                 "attempts_cost": cost_of[f.id]["attempts"],
@@ -195,7 +205,7 @@ def project(
     )
     items += budget_items
     overdue = escalation.overdue_items(items, snap.now)
-    judged = metrics.judge_all(facts.metrics, snap.summaries, baselines)
+    judged = metrics.judge_all(facts.metrics, snap.summaries, baselines, snap.gate_first)
     total = len(facts.efforts)
     overall = sum(e["progress"] * fe.size for e, fe in zip(efforts_out, facts.efforts, strict=True))
     weight = sum(f.size for f in facts.efforts) or 1.0
