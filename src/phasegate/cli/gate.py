@@ -136,18 +136,22 @@ def _evaluate(
         assert ws.repo is not None
         r = loaded.plan.repo
         integration_worktree(ws.repo, ws.integration, r.integration, r.base)
+        from phasegate.engine.integrity import guard
+
+        guard(ws.repo, loaded.plan, store)  # a gate judges only work that is really there
+    own = ws.integration if ws.worktrees else None
     state = store.phases().get(phase.id)
     current = state.state if state else "waiting"
     unfinished = _unfinished(loaded, store, phase, worktrees=ws.worktrees)
     if current in {"open", "gating", "failed"} and unfinished:
         # A gate judges the phase's merged work; passing it early would open the next phase
         # over efforts still at work. Evidence only, and the state stays.
-        verdict = evaluate_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env())
+        verdict = evaluate_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env(), own)
         shown = ", ".join(unfinished[:5]) + (" ..." if len(unfinished) > 5 else "")
         why = f"{len(unfinished)} effort(s) of phase {phase.id} not finished: {shown}"
         return replace(verdict, passed=False, reasons=[why, *verdict.reasons]), current
     if current in {"open", "gating", "failed"}:
-        verdict = close_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env())
+        verdict = close_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env(), own)
         return verdict, "passed" if verdict.passed else "failed"
     # Before the phase opens, or after it closed: evidence only, the state stays.
-    return evaluate_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env()), current
+    return evaluate_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env(), own), current

@@ -15,6 +15,7 @@ from phasegate.engine.loop import Engine, RunOptions, RunResult, scope_of
 from phasegate.engine.workspace import Workspace
 from phasegate.errors import UsageError
 from phasegate.plan.model import Plan
+from phasegate.store.types import Store
 
 __all__ = ["Engine", "RunOptions", "RunResult", "dry_run", "execute"]
 
@@ -50,13 +51,33 @@ def execute(
         plan, plan_path, state_dir, db_path(db, state_dir=state_dir), worktrees=opts.worktrees
     )
     ws.prepare()
-    with _run_lock(ws.state_dir), open_store(db, state_dir=state_dir) as store:
+    _refuse_lost_store(plan, ws, None)
+    with _run_lock(ws.state_dir), open_store(db, state_dir=state_dir, create=True) as store:
+        _refuse_lost_store(plan, ws, store)
         engine = Engine(plan, store, ws, opts, view)
         try:
             return asyncio.run(engine.run())
         except asyncio.CancelledError:
             # Interrupted twice: the engine left without stopping its agents.
             raise KeyboardInterrupt from None
+
+
+def _refuse_lost_store(plan: Plan, ws: Workspace, store: Store | None) -> None:
+    """A store with nothing recorded (`store`, or the file when None), beside worktrees, logs
+    or the integration branch of an earlier run, lost its state (deleted, truncated):
+    starting afresh on it would run every finished effort again over the work merged."""
+    from phasegate.store import lost_store, missing, prior_state
+
+    if store.last_seq() > 0 if store is not None else not missing(ws.db):
+        return
+    traces = prior_state(ws.state_dir)
+    if ws.worktrees and ws.repo is not None:
+        from phasegate.git import branch_exists
+
+        if branch_exists(plan.repo.integration, cwd=ws.repo):
+            traces.append(f"integration branch {plan.repo.integration}")
+    if traces:
+        raise UsageError(lost_store(ws.db, traces))
 
 
 @contextmanager

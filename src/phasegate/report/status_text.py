@@ -72,8 +72,10 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
         f"{t['open_blockers']} open blocker(s), {t['conflicts']} conflict finding(s)",
         f"as of {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(now))}",
         "",
-        "phases",
     ]
+    if st.get("integrity"):
+        lines += [f"INTEGRATION BRANCH NOT AS RECORDED: {st['integrity']}", ""]
+    lines.append("phases")
     rows = [["phase", "state", "gate", "efforts done", "deliverables"]]
     for p in st["phases"]:
         g = p["gate"]["passed"]

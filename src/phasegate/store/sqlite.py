@@ -51,6 +51,18 @@ _EFFORT_FROM = (
 )
 
 
+class StoreGone(UsageError):
+    """The store's file was removed or replaced under a process still using it."""
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 def _event(row: tuple[Any, ...]) -> Event:
     return Event(row[0], row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]))
 
@@ -99,6 +111,7 @@ class SqliteStore:
         except BaseException:
             self._conn.close()
             raise
+        self._identity = _identity(self.path)
 
     # -- connection -------------------------------------------------------------------
 
@@ -152,9 +165,23 @@ class SqliteStore:
     ) -> None:
         self.close()
 
+    def check_open(self) -> None:
+        """StoreGone when the file at this store's path is no longer the one it opened
+        (deleted, or replaced by another file): writing on would go to a file nobody reads."""
+        if self.path == ":memory:" or self._identity is None:
+            return
+        now = _identity(self.path)
+        if now != self._identity:
+            what = "was removed" if now is None else "was replaced by another file"
+            raise StoreGone(
+                f"store {self.path} {what} while in use; nothing more is written to it. "
+                "Put the store back (or restore it from a backup) and run again"
+            )
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
+            self.check_open()
             c = self._conn
             c.execute("BEGIN IMMEDIATE")
             try:

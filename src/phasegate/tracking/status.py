@@ -14,6 +14,7 @@ from phasegate.states import PHASE_CLOSED
 from phasegate.store.types import BlockerView, EffortView, MetricSummary, PhaseView, Store
 from phasegate.tracking import escalation, metrics
 from phasegate.tracking.facts import PlanFacts
+from phasegate.tracking.integrity import broken
 
 DAY = 86400.0
 
@@ -31,6 +32,7 @@ class Snapshot:
     phase_opened: dict[str, float]
     conflicts: int
     notified: set[str]
+    integrity: str | None = None  # what is wrong with the integration branch, if anything
 
 
 def snapshot(store: Store, now: float) -> Snapshot:
@@ -51,6 +53,7 @@ def snapshot(store: Store, now: float) -> Snapshot:
             phase_opened=opened,
             conflicts=store.count_events("conflict.finding"),
             notified={str(e.data.get("item")) for e in store.events(kinds=[escalation.NOTIFIED])},
+            integrity=broken(store),
         )
 
 
@@ -178,6 +181,7 @@ def project(
                 1 for b in snap.blockers if b.open and b.severity == "critical"
             ),
         },
+        "integrity": snap.integrity,
         "phases": phases_out,
         "waves": [{"wave": k, "efforts": ids} for k, ids in enumerate(facts.waves, 1)],
         "efforts": efforts_out,
