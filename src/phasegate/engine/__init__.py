@@ -53,7 +53,12 @@ def execute(
     ws.prepare()
     _refuse_lost_store(plan, ws, None)
     with _run_lock(ws.state_dir), open_store(db, state_dir=state_dir, create=True) as store:
+        from phasegate.plan.discover import claim_state_dir
+        from phasegate.store.owner import check_owner
+
         _refuse_lost_store(plan, ws, store)
+        check_owner(store, plan.project, plan_path, bind=True)
+        claim_state_dir(plan_path, ws.state_dir)
         engine = Engine(plan, store, ws, opts, view)
         try:
             return asyncio.run(engine.run())

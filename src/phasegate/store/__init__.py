@@ -130,5 +130,6 @@ def lost_store(path: Path, traces: list[str]) -> str:
         f"store {path} is missing or empty, but this plan has run here before "
         f"({'; '.join(traces)}): its recorded state would be lost. Restore the store from a "
         "backup, or, to start over on purpose, remove those (phasegate clean, then the state "
-        "directory and the integration branch) and run again"
+        "directory and the integration branch) and run again. Plans sharing a repository "
+        "need their own repo.integration and repo.branch_prefix"
     )

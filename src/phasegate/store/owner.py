@@ -1,0 +1,34 @@
+"""Which plan a store belongs to: recorded by the first run, checked by every command.
+
+Two plans sharing one store would read each other's efforts as their own (an effort `build`
+of one plan "done" because the other's is), so a store of another plan is refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from phasegate.errors import UsageError
+from phasegate.store.types import Store
+
+KIND = "store.plan"
+
+
+def check_owner(store: Store, project: str, plan_path: Path, *, bind: bool) -> None:
+    """UsageError if `store` belongs to another plan; with `bind`, claim an unclaimed one."""
+    real = plan_path.resolve()
+    found = store.events(kinds=[KIND])
+    if not found:
+        if bind:
+            store.append(
+                KIND, key="owner", data={"project": project, "plan": real.name, "path": str(real)}
+            )
+        return
+    d = found[0].data
+    if d.get("plan") == real.name and d.get("project") == project:
+        return
+    raise UsageError(
+        f"this store belongs to plan {d.get('plan')} (project {d.get('project')}, "
+        f"{d.get('path')}), not to {real.name} (project {project}); give this plan its own "
+        "store with --db, or run it from its own folder"
+    )
