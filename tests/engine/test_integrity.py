@@ -114,3 +114,35 @@ def test_a_foreign_commit_on_integration_is_named_not_merged_over(project, state
     assert phases["p1"][0] != "passed"
     gate = run_phasegate("gate", "p1", cwd=repo)
     assert gate.code == 1 and "sneaky" in gate.err, gate.out + gate.err
+
+
+GATED = """
+version: 1
+project: tidy
+agents: {max: 1, retries: 0, timeout: 60s, command: "true"}
+phases:
+  - id: p1
+    gate: {checks: [{name: writes output, run: "mkdir -p cov && echo 1 > cov/out.txt && echo 1 > report.txt"}]}
+  - id: p2
+efforts:
+  - {id: a, phase: p1, files: ["a/**"], command: "sh -c 'echo a > a.txt && git add -A && git commit -qm a'"}
+  - id: b
+    phase: p2
+    files: ["b/**"]
+    command: "sh -c 'echo b > report.txt && mkdir -p cov && echo b > cov/out.txt && git add -A && git commit -qm b'"
+"""
+
+
+def test_a_persons_files_in_the_integration_checkout_are_kept(project) -> None:  # type: ignore[no-untyped-def]
+    repo = project(GATED)
+    integ = repo / ".phasegate" / "integration"
+    git(repo, "worktree", "add", "-q", "-b", "phasegate/integration", str(integ), "main")
+    (integ / "notes.txt").write_text("mine\n")
+    (integ / "scratch").mkdir()
+    (integ / "scratch" / "wip.py").write_text("print(1)\n")
+    r = run_phasegate("run", cwd=repo)
+    # The gate's own output (which b's merge would trip over) is gone; the person's stays.
+    assert r.code == 0, r.out + r.err
+    assert (integ / "notes.txt").read_text() == "mine\n"
+    assert (integ / "scratch" / "wip.py").exists()
+    assert (integ / "report.txt").read_text() == "b\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, example
@@ -15,22 +17,32 @@ def register(app: typer.Typer) -> None:
         help="Remove worktrees of merged efforts; refuse any holding unmerged or uncommitted work.",
         epilog=example(f"phasegate clean -f {EXAMPLE_PLAN}"),
     )
-    def clean(plan: PlanOpt = None, as_json: JsonOpt = False, db: DbOpt = None) -> int:
+    def clean(
+        plan: PlanOpt = None,
+        as_json: JsonOpt = False,
+        db: DbOpt = None,
+        include_ignored: Annotated[
+            bool,
+            typer.Option(
+                "--include-ignored",
+                help="Also remove worktrees holding git-ignored files, and those files.",
+            ),
+        ] = False,
+    ) -> int:
         from phasegate.cli.common import emit_json, load
         from phasegate.engine.cleanup import clean_worktrees
 
         loaded = load(plan, quiet=as_json)
-        removed, kept = clean_worktrees(loaded.plan, loaded.path, loaded.state_dir, db)
+        done = clean_worktrees(
+            loaded.plan, loaded.path, loaded.state_dir, db, include_ignored=include_ignored
+        )
         if as_json:
-            emit_json(
-                "clean",
-                {"removed": removed, "kept": [{"effort": e, "reason": r} for e, r in kept]},
-            )
+            emit_json("clean", done.to_json())
         else:
-            for e in removed:
+            for e in done.removed:
                 print(f"removed worktree of {e}")
-            for e, r in kept:
+            for e, r in done.kept:
                 print(f"kept worktree of {e}: {r}")
-            if not removed and not kept:
+            if not done.removed and not done.kept:
                 print("no effort worktrees to clean")
-        return 1 if kept else 0
+        return 1 if done.kept else 0

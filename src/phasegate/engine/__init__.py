@@ -77,9 +77,12 @@ def _refuse_lost_store(plan: Plan, ws: Workspace, store: Store | None) -> None:
         return
     traces = prior_state(ws.state_dir)
     if ws.worktrees and ws.repo is not None:
-        from phasegate.git import branch_exists
+        from phasegate.git import rev
+        from phasegate.git.history import first_parent_line
 
-        if branch_exists(plan.repo.integration, cwd=ws.repo):
+        tip = rev(f"refs/heads/{plan.repo.integration}", cwd=ws.repo)
+        # Only commits beyond the base are work a lost store would leave unaccounted for.
+        if tip is not None and first_parent_line(ws.repo, tip, rev(plan.repo.base, cwd=ws.repo)):
             traces.append(f"integration branch {plan.repo.integration}")
     if traces:
         raise UsageError(lost_store(ws.db, traces))
