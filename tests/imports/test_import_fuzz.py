@@ -6,7 +6,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from phasegate.errors import PhasegateError
@@ -128,6 +128,7 @@ _issue = st.fixed_dictionaries(
         st.lists(_issue, max_size=6).map(lambda xs: "\n".join(json.dumps(x) for x in xs)),
     )
 )
+@example('{"id": "a", "estimated_minutes": 60000000001}')  # once found by a random run
 def test_beads_fuzz(text: str) -> None:
     _check(text, "beads", "issues.jsonl")
 
