@@ -54,6 +54,8 @@ def test_mermaid_fuzz(text: str) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(st.text(max_size=200), _joined(_MD_TOKENS)))
+@example("# \r**BRANCH:**/")  # once found by random runs: not branch names
+@example("# \r**BRANCH:**0:")
 def test_markdown_fuzz(text: str) -> None:
     _check(text, "markdown", "plan.md")
 
