@@ -151,9 +151,11 @@ def test_a_second_run_on_the_same_plan_is_refused(project, tmp_path: Path) -> No
     finally:
         first.kill()
         first.wait()
-        for pidfile in (repo / ".phasegate" / "logs").glob("*.pid"):
-            with contextlib.suppress(ProcessLookupError, ValueError):
-                os.killpg(int(pidfile.read_text()), signal.SIGKILL)
+        # The agents the killed engine left: each wrapper's pid is the first line of its
+        # attempt's status file, and it leads the agent's process group.
+        for status in (repo / ".phasegate" / "logs").glob("*.exit"):
+            with contextlib.suppress(ProcessLookupError, ValueError, IndexError):
+                os.killpg(int(status.read_text().split()[0]), signal.SIGKILL)
 
 
 RETRY_AGENT = (
