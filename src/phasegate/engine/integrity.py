@@ -64,7 +64,7 @@ class Integrity:
 def verify(repo: Path, plan: Plan, store: Store) -> Integrity:
     """Compare the integration branch with the merges, restores and reverts recorded."""
     from phasegate.git import rev
-    from phasegate.git.history import first_parent_line, is_ancestor
+    from phasegate.git.history import first_parent_line, is_ancestor, reachable
 
     branch = plan.repo.integration
     result = Integrity(branch)
@@ -91,15 +91,18 @@ def verify(repo: Path, plan: Plan, store: Store) -> Integrity:
         elif ev.kind == ROLLING_BACK:
             reverting.update(str(x) for x in d.get("merges") or [])
     tip = rev(f"refs/heads/{branch}", cwd=repo)
+    base = rev(plan.repo.base, cwd=repo)
+    # One listing answers for nearly every merge: checked before each merge, asking git
+    # about each merged effort in turn would cost a run quadratically many git calls.
+    held = reachable(repo, tip, base) if tip is not None else set()
     for effort, commit in expected.items():
         v = views.get(effort)
-        if v is None or not v.merged or not commit:
+        if v is None or not v.merged or not commit or commit in held:
             continue
         if tip is None or not is_ancestor(repo, commit, tip):
             result.lost.append((effort, commit))
     if tip is None:
         return result
-    base = rev(plan.repo.base, cwd=repo)
     for c in reversed(first_parent_line(repo, tip, base)):
         if c.sha in made:
             continue

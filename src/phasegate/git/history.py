@@ -44,6 +44,12 @@ def first_parent_line(repo: str | Path, tip: str, base: str | None) -> list[Line
     return found
 
 
+def reachable(repo: str | Path, tip: str, base: str | None) -> set[str]:
+    """Every commit `tip` holds that `base` does not, in one git call."""
+    args = ["rev-list", tip] + (["--not", base] if base is not None else [])
+    return set(git(*args, cwd=repo).stdout.split())
+
+
 @dataclass(frozen=True)
 class HeadPlace:
     """Where a worktree's HEAD is, judged against the branch it should be on."""
