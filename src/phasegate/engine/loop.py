@@ -243,6 +243,11 @@ class Engine:
 
     async def run(self) -> RunResult:
         t0 = time.monotonic()
+        from phasegate.engine.reaper import become_subreaper
+
+        # Orphans of agents (a daemon that left their process group) become the engine's
+        # children, so the end of an attempt still finds and kills them.
+        become_subreaper()
         self.ws.prepare()
         if self.ws.worktrees:
             from phasegate.git.merge import integration_worktree
