@@ -29,20 +29,20 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
     ) -> int:
-        from phasegate.cli.common import emit_json, load
-        from phasegate.engine.cleanup import clean_worktrees
+        from phasegate.cli.common import load, print_json
+        from phasegate.service.conflicts import clean as clean_worktrees
 
         loaded = load(plan, quiet=as_json)
-        done = clean_worktrees(
-            loaded.plan, loaded.path, loaded.state_dir, db, include_ignored=include_ignored
-        )
+        doc = clean_worktrees(loaded, db=db, include_ignored=include_ignored)
+        removed: list[str] = doc["removed"]
+        kept: list[dict[str, object]] = doc["kept"]
         if as_json:
-            emit_json("clean", done.to_json())
+            print_json(doc)
         else:
-            for e in done.removed:
+            for e in removed:
                 print(f"removed worktree of {e}")
-            for e, r in done.kept:
-                print(f"kept worktree of {e}: {r}")
-            if not done.removed and not done.kept:
+            for k in kept:
+                print(f"kept worktree of {k['effort']}: {k['reason']}")
+            if not removed and not kept:
                 print("no effort worktrees to clean")
-        return 1 if done.kept else 0
+        return 1 if kept else 0
