@@ -62,3 +62,13 @@ def test_a_symlinked_plan_shares_the_state_of_the_real_file(tmp_path: Path) -> N
     assert r.code == 0, r.out + r.err
     assert (tmp_path / "runs").read_text().split() == ["a"]  # nothing ran again
     assert not (elsewhere / ".phasegate").exists()
+
+
+def test_documents_and_rollback_refuse_another_plans_store(tmp_path: Path) -> None:
+    root = _folder(tmp_path)
+    env = {"RUNS": str(tmp_path / "runs")}
+    assert run_phasegate("run", "--no-worktrees", "-f", "plan-a.yaml", cwd=root, env=env).code == 0
+    theirs = str(root / ".phasegate" / "state.db")
+    for args in (["doc", "--kind", "status"], ["rollback", "build"]):
+        r = run_phasegate(*args, "-f", "plan-b.yaml", "--db", theirs, cwd=root, env=env)
+        assert r.code == 2 and "belongs to plan plan-a.yaml" in r.err, (args, r.out + r.err)

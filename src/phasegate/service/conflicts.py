@@ -76,10 +76,10 @@ def rollback(loaded: LoadedPlan, effort: str, *, reason: str, db: str | None) ->
     commits, and send them back for rework."""
     from phasegate import git
     from phasegate.conflicts.rollback import roll_back
-    from phasegate.store import open_store
+    from phasegate.store.owner import plan_store
 
     repo = git.toplevel(loaded.path.parent.resolve())
-    with open_store(db, state_dir=loaded.state_dir) as store:
+    with plan_store(loaded, db) as store:
         return roll_back(repo, loaded.plan, store, effort, reason)
 
 

@@ -23,12 +23,12 @@ def phase_of(loaded: LoadedPlan, phase: str) -> Phase:
 
 def override(loaded: LoadedPlan, phase: str, *, reason: str, db: str | None) -> dict[str, Any]:
     """Let the run go on past a phase's gate; the reason is recorded with it."""
-    from phasegate.store import open_store
+    from phasegate.store.owner import plan_store
 
     ph = phase_of(loaded, phase)
     if not reason.strip():
         raise UsageError("--override needs --reason TEXT")
-    with open_store(db, state_dir=loaded.state_dir) as store:
+    with plan_store(loaded, db) as store:
         store.phase_transition(ph.id, "overridden", reason=reason)
         store.append("gate.override", phase=ph.id, data={"reason": reason})
     return {"schema": "phasegate.gate/1", "phase": ph.id, "state": "overridden", "reason": reason}
@@ -39,10 +39,10 @@ def gate(
 ) -> dict[str, Any]:
     """Evaluate a phase's gate on the integration branch (or beside the plan), recording the
     evidence; an open phase whose efforts are all finished is closed by the verdict."""
-    from phasegate.store import open_store
+    from phasegate.store.owner import plan_store
 
     ph = phase_of(loaded, phase)
-    with open_store(db, state_dir=loaded.state_dir) as store:
+    with plan_store(loaded, db) as store:
         verdict, state = _evaluate(loaded, store, ph, db, worktrees=worktrees)
     return {
         "schema": "phasegate.gate/1",

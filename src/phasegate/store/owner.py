@@ -6,10 +6,16 @@ of one plan "done" because the other's is), so a store of another plan is refuse
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from phasegate.errors import UsageError
 from phasegate.store.types import Store
+
+if TYPE_CHECKING:
+    from phasegate.plan.load import LoadedPlan
 
 KIND = "store.plan"
 
@@ -32,3 +38,16 @@ def check_owner(store: Store, project: str, plan_path: Path, *, bind: bool) -> N
         f"{d.get('path')}), not to {real.name} (project {project}); give this plan its own "
         "store with --db, or run it from its own folder"
     )
+
+
+@contextmanager
+def plan_store(loaded: LoadedPlan, db: str | None) -> Iterator[Store]:
+    """The store of a loaded plan, refused (UsageError) when it belongs to another plan."""
+    from phasegate.store import open_store
+
+    store = open_store(db, state_dir=loaded.state_dir)
+    try:
+        check_owner(store, loaded.plan.project, loaded.path, bind=False)
+        yield store
+    finally:
+        store.close()
