@@ -24,6 +24,7 @@ check: $(STAMP)
 # Coverage includes the phasegate processes the tests start (coverage's subprocess patch).
 # The crash sweep (`slow`) runs as its own invocation: kill -9 at every point, then resume.
 test: check
+	sh scripts/ensure-deps.sh
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest -n auto
 	$(BIN)/coverage run -m pytest -n auto -m slow tests/engine/test_crash_sweep.py

@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from phasegate.engine.live import View
@@ -44,27 +42,40 @@ def execute(
     opts: RunOptions,
     view: View,
 ) -> RunResult:
-    from phasegate.store import db_path, open_store
+    from phasegate.store import db_path, is_server, open_store
 
     _validate(plan, opts)
-    ws = Workspace.open(
-        plan, plan_path, state_dir, db_path(db, state_dir=state_dir), worktrees=opts.worktrees
-    )
-    ws.prepare()
-    _refuse_lost_store(plan, ws, None)
-    with _run_lock(ws.state_dir), open_store(db, state_dir=state_dir, create=True) as store:
-        from phasegate.plan.discover import claim_state_dir
-        from phasegate.store.owner import check_owner
+    if not is_server(db):
+        # Before the store is opened (and so created): a missing file beside traces of
+        # earlier runs is refused as it is.
+        seen = Workspace.open(
+            plan, plan_path, state_dir, db_path(db, state_dir=state_dir), worktrees=opts.worktrees
+        )
+        _refuse_lost_store(plan, seen, None)
+    with open_store(db, state_dir=state_dir, create=True) as store:
+        ws = Workspace.open(plan, plan_path, state_dir, store.location, worktrees=opts.worktrees)
+        ws.prepare()
+        # One engine per plan: for a shared store, across every machine that reaches it.
+        with store.run_lock():
+            from phasegate.plan.discover import claim_state_dir
+            from phasegate.service.replan import ensure_reconciled
+            from phasegate.store.owner import check_owner
 
-        _refuse_lost_store(plan, ws, store)
-        check_owner(store, plan.project, plan_path, bind=True)
-        claim_state_dir(plan_path, ws.state_dir)
-        engine = Engine(plan, store, ws, opts, view)
-        try:
-            return asyncio.run(engine.run())
-        except asyncio.CancelledError:
-            # Interrupted twice: the engine left without stopping its agents.
-            raise KeyboardInterrupt from None
+            _refuse_lost_store(plan, ws, store)
+            check_owner(store, plan.project, plan_path, bind=True)
+            claim_state_dir(plan_path, ws.state_dir)
+            # A plan edited since the store last ran it is applied by `phasegate replan`
+            # first: new dependencies under running or finished work need a person's eye.
+            ensure_reconciled(plan, store)
+            return _carry_out(Engine(plan, store, ws, opts, view))
+
+
+def _carry_out(engine: Engine) -> RunResult:
+    try:
+        return asyncio.run(engine.run())
+    except asyncio.CancelledError:
+        # Interrupted twice: the engine left without stopping its agents.
+        raise KeyboardInterrupt from None
 
 
 def _refuse_lost_store(plan: Plan, ws: Workspace, store: Store | None) -> None:
@@ -73,7 +84,7 @@ def _refuse_lost_store(plan: Plan, ws: Workspace, store: Store | None) -> None:
     starting afresh on it would run every finished effort again over the work merged."""
     from phasegate.store import lost_store, missing, prior_state
 
-    if store.last_seq() > 0 if store is not None else not missing(ws.db):
+    if store.last_seq() > 0 if store is not None else not missing(Path(ws.db)):
         return
     traces = prior_state(ws.state_dir)
     if ws.worktrees and ws.repo is not None:
@@ -85,30 +96,7 @@ def _refuse_lost_store(plan: Plan, ws: Workspace, store: Store | None) -> None:
         if tip is not None and first_parent_line(ws.repo, tip, rev(plan.repo.base, cwd=ws.repo)):
             traces.append(f"integration branch {plan.repo.integration}")
     if traces:
-        raise UsageError(lost_store(ws.db, traces))
-
-
-@contextmanager
-def _run_lock(state_dir: Path) -> Iterator[None]:
-    """One engine per state directory; the kernel drops the lock if the engine dies."""
-    import fcntl
-    import os
-
-    path = state_dir / "run.lock"
-    with open(path, "a+") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            f.seek(0)
-            holder = f.read().strip() or "another process"
-            raise UsageError(
-                f"another 'phasegate run' (pid {holder}) is carrying out this plan"
-            ) from None
-        f.seek(0)
-        f.truncate()
-        f.write(str(os.getpid()))
-        f.flush()
-        yield
+        raise UsageError(lost_store(Path(ws.db), traces))
 
 
 def dry_run(
@@ -117,12 +105,11 @@ def dry_run(
     """What a run would do, in dispatch order, touching nothing."""
     from phasegate.plangraph import PlanGraph
     from phasegate.proc import shell_argv
-    from phasegate.store import db_path, open_store
+    from phasegate.store import open_store, store_exists
 
     _validate(plan, opts)
     states: dict[str, str] = {}
-    path = db_path(db, state_dir=state_dir)
-    if path.exists():
+    if store_exists(db, state_dir=state_dir):
         with open_store(db, state_dir=state_dir) as store:
             states = {k: v.state for k, v in store.efforts().items()}
     scope = set(scope_of(plan, opts.only))
