@@ -47,6 +47,6 @@ def writer(
     request: pytest.FixtureRequest, store: Store, tmp_path: Path, clock: FakeClock
 ) -> Iterator[Store]:
     """A second handle on the same store, as another process writing to it would hold."""
-    s = BACKENDS[request.node.callspec.params["store"]](tmp_path, clock)
+    s = BACKENDS[request.node.callspec.params["store"]](request, tmp_path, clock)
     with s:
         yield s
