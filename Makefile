@@ -21,9 +21,15 @@ check: $(STAMP)
 	$(BIN)/ruff format --check src tests bench examples
 	$(BIN)/mypy src
 
+# Coverage includes the phasegate processes the tests start (coverage's subprocess patch).
+# The crash sweep (`slow`) runs as its own invocation: kill -9 at every point, then resume.
 test: check
 	sh scripts/ensure-deps.sh
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest -n auto
+	$(BIN)/coverage run -m pytest -n auto -m slow tests/engine/test_crash_sweep.py
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py $(if $(QUICK),--quick,)

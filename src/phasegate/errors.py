@@ -91,3 +91,39 @@ class PlanInvalid(PhasegateError):
 
     def lines(self) -> list[str]:
         return [d.render() for d in self.diagnostics]
+
+
+# errno values that mean the machine, not phasegate, is in the way.
+_FULL = {28, 122}  # ENOSPC, EDQUOT
+_DENIED = {1, 13, 30}  # EPERM, EACCES, EROFS
+
+
+def environment_message(exc: BaseException) -> str | None:
+    """What to tell a person when `exc` comes from the environment (a full disk, a
+    read-only or damaged store) rather than from a bug: None when it does not."""
+    text = str(exc)
+    low = text.lower()
+    where = f" ({exc.filename})" if isinstance(exc, OSError) and exc.filename else ""
+    full = "disk is full" in low or (isinstance(exc, OSError) and exc.errno in _FULL)
+    if full:
+        return (
+            f"error: no space left on the device{where}: {text}\n"
+            "hint: free some space and run the command again; what was recorded is kept, "
+            "and 'phasegate run' carries on from it"
+        )
+    denied = "readonly database" in low or "read-only" in low or "unable to open database" in low
+    if denied or (isinstance(exc, OSError) and exc.errno in _DENIED):
+        return (
+            f"error: cannot write{where}: {text}\n"
+            "hint: make the state directory (.phasegate/) and its store writable by this "
+            "user (permissions, a read-only mount), then run again"
+        )
+    if type(exc).__module__ == "sqlite3" and (
+        "malformed" in low or "not a database" in low or "disk i/o error" in low
+    ):
+        return (
+            f"error: the store is damaged: {text}\n"
+            "hint: restore .phasegate/state.db from a backup (or point --db at a good copy); "
+            "'sqlite3 state.db .recover' may save what it can"
+        )
+    return None

@@ -17,6 +17,7 @@ from phasegate import proc
 from phasegate.plan.expr import parse_duration, parse_threshold
 from phasegate.plan.model import Check, Phase, Plan
 
+DEFAULT_CHECK_TIMEOUT = "30m"
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
 _ANY_NUMBER = re.compile(_NUMBER)
 
@@ -140,9 +141,16 @@ def run_check(
     cwd: Path,
     extra_env: Mapping[str, str] | None = None,
 ) -> CheckOutcome:
-    timeout = parse_duration(check.timeout) if check.timeout is not None else None
-    result = proc.run(proc.shell_argv(check.run), cwd=cwd, extra_env=extra_env, timeout=timeout)
+    result = proc.run_reaped(
+        proc.shell_argv(check.run), cwd=cwd, extra_env=extra_env, timeout=check_timeout(check)
+    )
     return judge(check, result)
+
+
+def check_timeout(check: Check) -> float:
+    """The check's own timeout, else DEFAULT_CHECK_TIMEOUT: a check that never ends (a
+    server it started in the foreground) must not hold the run forever."""
+    return parse_duration(check.timeout if check.timeout is not None else DEFAULT_CHECK_TIMEOUT)
 
 
 def run_checks(

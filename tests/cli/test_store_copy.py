@@ -83,7 +83,7 @@ def test_copy_refuses_a_store_with_history_and_a_missing_source(
     with open_store(pg_url, state_dir=tmp_path) as s:
         s.append("report", effort="e", data={"progress": 10}, key="theirs")
     src = tmp_path / "mine.db"
-    with open_store(str(src), state_dir=tmp_path) as s:
+    with open_store(str(src), state_dir=tmp_path, create=True) as s:
         s.append("report", effort="e", data={"progress": 90}, key="mine")
     refused = cli("store", "copy", "--from", str(src), "--to", pg_url)
     assert refused.code == 2 and "already holds 1 event(s)" in refused.err

@@ -186,3 +186,36 @@ def test_rolled_back_work_lands_again_when_its_rework_merges(repo: Path) -> None
     with open_store(None, state_dir=repo / ".phasegate") as store:
         assert store.phases()["p"].state == "passed"
         assert {k: v.state for k, v in store.efforts().items()} == dict.fromkeys("abn", "done")
+
+
+@pytest.mark.parametrize("label", ["rollback-intent", "rollback-reverted"])
+def test_a_rollback_killed_midway_is_finished_by_the_next_once(repo: Path, label: str) -> None:
+    _commit(repo, {"phasegate.yaml": RERUN, ".gitignore": ".phasegate/\n"}, "plan")
+    quiet = {"PHASEGATE_SCRIPTED_NO_REPORT": "1"}
+    assert run_phasegate("run", "--plain", cwd=repo, env=quiet).code == 0
+    before = git(repo, "rev-parse", "phasegate/integration")
+
+    r = run_phasegate(
+        "rollback", "a", "--reason", "bad a", cwd=repo, env={"PHASEGATE_CRASH_AT": label}
+    )
+    assert r.code == -9, r.out + r.err
+    r = run_phasegate("rollback", "a", "--reason", "bad a", cwd=repo)
+    assert r.code == 0, r.out + r.err
+    # Once: one revert for each of a and b, none empty, both recorded.
+    added = git(repo, "rev-list", "--first-parent", f"{before}..phasegate/integration").split()
+    assert len(added) == 2
+    for c in added:
+        assert git(repo, "diff", "--name-only", f"{c}^", c), f"empty revert {c}"
+    with open_store(None, state_dir=repo / ".phasegate") as store:
+        unmerged = {
+            ev.effort: ev.data["revert_commit"] for ev in store.events(kinds=["effort.unmerged"])
+        }
+    assert set(unmerged) == {"a", "b"} and set(unmerged.values()) == set(added)
+    # No scratch worktree is left registered.
+    listed = git(repo, "worktree", "list", "--porcelain")
+    assert "phasegate-revert" not in listed
+    # The rework brings the work back, and the integration check is satisfied.
+    r = run_phasegate("run", "--plain", cwd=repo, env=quiet)
+    assert r.code == 0, r.out + r.err
+    tree = git(repo, "ls-tree", "-r", "--name-only", "phasegate/integration")
+    assert "out/a.txt" in tree and "out/b.txt" in tree

@@ -151,9 +151,11 @@ def test_a_second_run_on_the_same_plan_is_refused(project, tmp_path: Path) -> No
     finally:
         first.kill()
         first.wait()
-        for pidfile in (repo / ".phasegate" / "logs").glob("*.pid"):
-            with contextlib.suppress(ProcessLookupError, ValueError):
-                os.killpg(int(pidfile.read_text()), signal.SIGKILL)
+        # The agents the killed engine left: each wrapper's pid is the first line of its
+        # attempt's status file, and it leads the agent's process group.
+        for status in (repo / ".phasegate" / "logs").glob("*.exit"):
+            with contextlib.suppress(ProcessLookupError, ValueError, IndexError):
+                os.killpg(int(status.read_text().split()[0]), signal.SIGKILL)
 
 
 RETRY_AGENT = (
@@ -220,15 +222,24 @@ efforts:
     }
 
 
-def test_a_deleted_state_directory_is_rebuilt_from_the_branches(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    # git still lists the deleted worktrees; the run must prune them and check out the
-    # effort branches again rather than fail on directories that are gone.
+def test_a_deleted_state_directory_is_refused_until_started_over_on_purpose(
+    project, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # The integration branch still holds the merges of the lost store: a run on a fresh
+    # store would take them for foreign work, or run every effort again over them.
     import shutil
 
     repo = project(PLAN)
     runs = tmp_path / "runs"
     assert run_phasegate("run", "--plain", cwd=repo, env={"RUNS": str(runs)}).code == 0
     shutil.rmtree(repo / ".phasegate")
+    r = run_phasegate("run", "--plain", cwd=repo, env={"RUNS": str(runs)})
+    assert r.code == 2, r.out + r.err
+    assert "integration branch phasegate/integration" in r.err and "Restore the store" in r.err
+    # Starting over on purpose: git still lists the deleted worktrees; the run must prune
+    # them and check out the effort branches again rather than fail on directories gone.
+    git(repo, "worktree", "prune")
+    git(repo, "branch", "-D", "phasegate/integration")
     r = run_phasegate("run", "--plain", cwd=repo, env={"RUNS": str(runs)})
     assert r.code == 0, r.out + r.err
     assert (repo / ".phasegate" / "worktrees" / "a" / "out" / "a").exists()

@@ -78,3 +78,17 @@ def test_malformed_lines_fail_with_the_line(
     assert words in e.value.message
     if line:
         assert e.value.line == line
+
+
+def test_an_estimate_past_the_largest_size_imports_to_a_plan_that_loads(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Found by Hypothesis: 60000000001 minutes rounds to 1000000000.02 hours, past the bound.
+    import json as _json
+
+    from phasegate.imports import read
+    from phasegate.imports.emit import dump
+    from phasegate.plan.load import load_text
+
+    p = tmp_path / "issues.jsonl"
+    p.write_text(_json.dumps({"id": "a", "estimated_minutes": 60000000001}) + "\n")
+    plan = load_text(dump(read(str(p), "beads")), "out.yaml").plan
+    assert plan.efforts[0].size <= 1e9

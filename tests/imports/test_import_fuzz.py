@@ -6,7 +6,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from phasegate.errors import PhasegateError
@@ -54,6 +54,8 @@ def test_mermaid_fuzz(text: str) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(st.text(max_size=200), _joined(_MD_TOKENS)))
+@example("# \r**BRANCH:**/")  # once found by random runs: not branch names
+@example("# \r**BRANCH:**0:")
 def test_markdown_fuzz(text: str) -> None:
     _check(text, "markdown", "plan.md")
 
@@ -128,6 +130,7 @@ _issue = st.fixed_dictionaries(
         st.lists(_issue, max_size=6).map(lambda xs: "\n".join(json.dumps(x) for x in xs)),
     )
 )
+@example('{"id": "a", "estimated_minutes": 60000000001}')  # once found by a random run
 def test_beads_fuzz(text: str) -> None:
     _check(text, "beads", "issues.jsonl")
 

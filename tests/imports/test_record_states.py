@@ -19,11 +19,35 @@ from support import CliResult
 @pytest.mark.parametrize("target", EFFORT_STATES)
 def test_route_is_a_legal_chain(start: str, target: str) -> None:
     steps = route(start, target)
+    dist = _distances(start)
     if steps is None:
+        # No route only where the rules really allow none.
+        assert target not in dist
         return
     chain = [start, *steps]
     assert chain[-1] == target
     assert all(can_effort(a, b) for a, b in itertools.pairwise(chain))
+    assert len(steps) == dist[target]  # and the shortest one
+
+
+def _distances(start: str) -> dict[str, int]:
+    """Fewest transitions from `start` to each state, by relaxing every rule until stable."""
+    dist = {start: 0}
+    changed = True
+    while changed:
+        changed = False
+        for a, b in itertools.product(EFFORT_STATES, repeat=2):
+            if a in dist and can_effort(a, b) and dist.get(b, 10**9) > dist[a] + 1:
+                dist[b] = dist[a] + 1
+                changed = True
+    return dist
+
+
+def test_some_states_cannot_be_reached_again() -> None:
+    # Cancelled is the end: nothing leads out of it.
+    assert route("cancelled", "running") is None
+    assert route("cancelled", "pending") is None
+    assert len(route("done", "cancelled") or []) == 2
 
 
 def test_route_from_pending() -> None:

@@ -278,3 +278,22 @@ def test_cli_exit_codes(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped
     r = cli("check", "-f", str(bad), "--json")
     assert r.code == 1
     assert '"ok": false' in r.out
+
+
+def test_files_outside_the_repository_are_plan_errors() -> None:
+    import pytest as _pytest
+
+    from phasegate.errors import PlanInvalid
+    from phasegate.plan.load import load_text
+
+    text = (
+        "version: 1\nproject: p\nefforts:\n"
+        '  - {id: a, deliverables: [x], files: ["../**", "/etc/**", "src/../../x", "ok/../src/**"]}\n'
+    )
+    with _pytest.raises(PlanInvalid) as e:
+        load_text(text, "plan.yaml")
+    msgs = [d.render() for d in e.value.diagnostics if d.severity == "error"]
+    assert len(msgs) == 3, msgs
+    assert any("'../**'" in m and "'..'" in m for m in msgs)
+    assert any("'/etc/**'" in m and "absolute" in m for m in msgs)
+    assert all(m.startswith("plan.yaml:4:") for m in msgs)

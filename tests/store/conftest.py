@@ -40,3 +40,13 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> I
     s = BACKENDS[request.param](request, tmp_path, clock)
     with s:
         yield s
+
+
+@pytest.fixture
+def writer(
+    request: pytest.FixtureRequest, store: Store, tmp_path: Path, clock: FakeClock
+) -> Iterator[Store]:
+    """A second handle on the same store, as another process writing to it would hold."""
+    s = BACKENDS[request.node.callspec.params["store"]](request, tmp_path, clock)
+    with s:
+        yield s

@@ -304,13 +304,21 @@ def test_rebuild_reproduces_projections(store: Store, clock: FakeClock) -> None:
     assert before == after
 
 
-def test_consistent_reads_see_one_moment(store: Store) -> None:
+def test_consistent_reads_see_one_moment(store: Store, writer: Store) -> None:
     store.append("report", effort="e", data={"progress": 10})
     with store.consistent():
         first = store.effort("e").progress
-        with store.consistent():  # nesting is harmless
+        # Another process writes in the middle of the reads: they do not see it.
+        writer.append("report", effort="e", data={"progress": 60})
+        writer.transition("f", "running")
+        assert store.effort("e").progress == first == 10
+        assert [ev.effort for ev in store.events()] == ["e"]
+        assert "f" not in store.efforts()
+        with store.consistent():  # nesting is harmless, and still the same moment
             assert store.effort("e").progress == first
-    assert first == 10
+    # Outside, the next read sees what was written meanwhile.
+    assert store.effort("e").progress == 60
+    assert store.efforts()["f"].state == "running"
 
 
 def test_report_totals_stay_finite_and_within_64_bits(store: Store) -> None:

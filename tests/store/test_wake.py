@@ -52,7 +52,7 @@ def test_poking_with_no_run_listening_is_harmless(tmp_path: Path) -> None:
     assert not Path(pipe_of(db)).exists()
     subprocess.run(["mkfifo", pipe_of(db)], check=True)
     poke(db)  # a pipe left by a run that died: no reader, so nothing blocks
-    with open_store(db, state_dir=tmp_path) as s:
+    with open_store(db, state_dir=tmp_path, create=True) as s:
         s.append("note", effort="a", data={"text": "stored all the same"})
         assert s.count_events("note") == 1
 

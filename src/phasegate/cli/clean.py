@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, example
@@ -15,14 +17,25 @@ def register(app: typer.Typer) -> None:
         help="Remove worktrees of merged efforts; refuse any holding unmerged or uncommitted work.",
         epilog=example(f"phasegate clean -f {EXAMPLE_PLAN}"),
     )
-    def clean(plan: PlanOpt = None, as_json: JsonOpt = False, db: DbOpt = None) -> int:
+    def clean(
+        plan: PlanOpt = None,
+        as_json: JsonOpt = False,
+        db: DbOpt = None,
+        include_ignored: Annotated[
+            bool,
+            typer.Option(
+                "--include-ignored",
+                help="Also remove worktrees holding git-ignored files, and those files.",
+            ),
+        ] = False,
+    ) -> int:
         from phasegate.cli.common import load, print_json
         from phasegate.service.conflicts import clean as clean_worktrees
 
         loaded = load(plan, quiet=as_json)
-        doc = clean_worktrees(loaded, db=db)
+        doc = clean_worktrees(loaded, db=db, include_ignored=include_ignored)
         removed: list[str] = doc["removed"]
-        kept: list[dict[str, str]] = doc["kept"]
+        kept: list[dict[str, object]] = doc["kept"]
         if as_json:
             print_json(doc)
         else:

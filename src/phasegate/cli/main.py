@@ -96,8 +96,15 @@ def run(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
-    except Exception:
-        return _internal_error()
+    except Exception as e:
+        # A full disk, a read-only or damaged store: the environment's fault, not a bug.
+        from phasegate.errors import environment_message
+
+        said = environment_message(e)
+        if said is None:
+            return _internal_error()
+        print(said, file=sys.stderr)
+        return EXIT_USAGE
     if isinstance(rv, int):
         return rv
     return EXIT_OK

@@ -91,11 +91,24 @@ def roll_back(repo: Path, plan: Plan, store: Store, effort: str, reason: str) ->
     # An effort whose branch brought nothing of its own has no merge to revert; it still
     # goes back for rework with the others.
     undo = [(e, commit) for e, commit, _ in todo if commit]
+    from phasegate.engine import crash
+    from phasegate.engine.integrity import ROLLING_BACK
+
+    # The intent first: reverts git made before a crash are then known as phasegate's own
+    # (integrity), and a repeated rollback finds them instead of reverting again.
+    merges = [c for _, c in undo]
+    store.append(
+        ROLLING_BACK, effort=effort, key=f"rollback:{effort}:{','.join(merges)}",
+        data={"merges": merges, "efforts": [e for e, _, _ in todo], "reason": reason,
+              "into": branch},
+    )  # fmt: skip
+    crash.point("rollback-intent")
     made = (
         revert_all(repo, branch, [Revert(c, _message(e, c, effort, reason)) for e, c in undo])
         if undo
         else []
     )
+    crash.point("rollback-reverted")
     new_of = dict(zip([e for e, _ in undo], made, strict=True))
     result = Rollback(effort, branch, reason)
     for e, commit, into in todo:
@@ -146,4 +159,6 @@ def later_phases(plan: Plan, roots: list[str]) -> list[str]:
 def _message(effort: str, commit: str, root: str, reason: str) -> str:
     head = f"Revert effort {effort}"
     why = reason if effort == root else f"it depends on {root}, rolled back: {reason}"
-    return f"{head}\n\nRolled back by phasegate: {why}\nThis reverts merge {commit}."
+    from phasegate.git.revert import revert_marker
+
+    return f"{head}\n\nRolled back by phasegate: {why}\n{revert_marker(commit)}"

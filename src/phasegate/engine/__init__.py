@@ -13,6 +13,7 @@ from phasegate.engine.loop import Engine, RunOptions, RunResult, scope_of
 from phasegate.engine.workspace import Workspace
 from phasegate.errors import UsageError
 from phasegate.plan.model import Plan
+from phasegate.store.types import Store
 
 __all__ = ["Engine", "RunOptions", "RunResult", "dry_run", "execute"]
 
@@ -41,16 +42,28 @@ def execute(
     opts: RunOptions,
     view: View,
 ) -> RunResult:
-    from phasegate.store import open_store
+    from phasegate.store import db_path, is_server, open_store
 
     _validate(plan, opts)
-    with open_store(db, state_dir=state_dir) as store:
+    if not is_server(db):
+        # Before the store is opened (and so created): a missing file beside traces of
+        # earlier runs is refused as it is.
+        seen = Workspace.open(
+            plan, plan_path, state_dir, db_path(db, state_dir=state_dir), worktrees=opts.worktrees
+        )
+        _refuse_lost_store(plan, seen, None)
+    with open_store(db, state_dir=state_dir, create=True) as store:
         ws = Workspace.open(plan, plan_path, state_dir, store.location, worktrees=opts.worktrees)
         ws.prepare()
         # One engine per plan: for a shared store, across every machine that reaches it.
         with store.run_lock():
+            from phasegate.plan.discover import claim_state_dir
             from phasegate.service.replan import ensure_reconciled
+            from phasegate.store.owner import check_owner
 
+            _refuse_lost_store(plan, ws, store)
+            check_owner(store, plan.project, plan_path, bind=True)
+            claim_state_dir(plan_path, ws.state_dir)
             # A plan edited since the store last ran it is applied by `phasegate replan`
             # first: new dependencies under running or finished work need a person's eye.
             ensure_reconciled(plan, store)
@@ -63,6 +76,27 @@ def _carry_out(engine: Engine) -> RunResult:
     except asyncio.CancelledError:
         # Interrupted twice: the engine left without stopping its agents.
         raise KeyboardInterrupt from None
+
+
+def _refuse_lost_store(plan: Plan, ws: Workspace, store: Store | None) -> None:
+    """A store with nothing recorded (`store`, or the file when None), beside worktrees, logs
+    or the integration branch of an earlier run, lost its state (deleted, truncated):
+    starting afresh on it would run every finished effort again over the work merged."""
+    from phasegate.store import lost_store, missing, prior_state
+
+    if store.last_seq() > 0 if store is not None else not missing(Path(ws.db)):
+        return
+    traces = prior_state(ws.state_dir)
+    if ws.worktrees and ws.repo is not None:
+        from phasegate.git import rev
+        from phasegate.git.history import first_parent_line
+
+        tip = rev(f"refs/heads/{plan.repo.integration}", cwd=ws.repo)
+        # Only commits beyond the base are work a lost store would leave unaccounted for.
+        if tip is not None and first_parent_line(ws.repo, tip, rev(plan.repo.base, cwd=ws.repo)):
+            traces.append(f"integration branch {plan.repo.integration}")
+    if traces:
+        raise UsageError(lost_store(Path(ws.db), traces))
 
 
 def dry_run(

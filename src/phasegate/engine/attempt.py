@@ -21,6 +21,7 @@ from phasegate.engine.commit import GroupCommit
 from phasegate.engine.history import KEPT, history, render
 from phasegate.engine.workspace import Workspace
 from phasegate.errors import StateError
+from phasegate.git.history import align_head
 from phasegate.plan.expr import parse_duration
 from phasegate.plan.model import Effort, Plan
 from phasegate.service.tokens import mint
@@ -49,6 +50,8 @@ class Shared:
     # Efforts whose agents a budget stopped, and why: they end interrupted, as in a stopped
     # run.
     halted: dict[str, str] = field(default_factory=dict)
+    # Set when the integration branch is not as recorded: nothing more is merged or gated.
+    halt: str | None = None
     ids: frozenset[str] = frozenset()  # every effort id of the plan
     commit: GroupCommit = field(init=False)
 
@@ -441,12 +444,26 @@ class Attempt:
 
     async def _check(self, attempt: int, *, after_done: bool = False) -> str:
         sh, e = self.sh, self.e
+        sha: str | None = None
+        if sh.ws.worktrees:
+            place = await asyncio.to_thread(align_head, sh.ws.worktree(e), sh.plan.branch_of(e))
+            if place.sha is None:
+                to = "rejected" if self.store.effort(e.id).state == "done" else "failed"
+                self.store.transition(e.id, to, attempt=attempt, reason=place.problem)
+                sh.notify(e.id, f"{to}: {place.problem}")
+                return to
+            sha = place.sha
+            if place.moved:
+                sh.notify(e.id, f"moved {sh.plan.branch_of(e)} to its worktree's HEAD {sha[:8]}")
         outcomes = await asyncio.to_thread(
             gates.run_checks, e.checks, cwd=sh.ws.effort_dir(e), extra_env=sh.ws.check_env(e)
         )
         for i, o in enumerate(outcomes):
+            data = o.event_data("effort")
+            if sha is not None:
+                data["commit"] = sha  # the commit these checks judged: the one merged
             self.store.append(
-                "check.result", effort=e.id, attempt=attempt, data=o.event_data("effort"),
+                "check.result", effort=e.id, attempt=attempt, data=data,
                 key=f"check:{e.id}:{attempt}:{i}",
             )  # fmt: skip
         crash.point("checked")
@@ -463,7 +480,7 @@ class Attempt:
             await self._verify_contracts(attempt, None)
             sh.notify(e.id, "done")
             return "done"
-        return await self._merge(attempt)
+        return await self._merge(attempt, sha)
 
     async def _verify_contracts(self, attempt: int, commit: str | None) -> None:
         """The contracts this effort provides, judged where its work now is."""
@@ -492,7 +509,7 @@ class Attempt:
         sh.notify(e.id, f"conflicted: {reason}")
         return "conflicted"
 
-    async def _merge(self, attempt: int) -> str:
+    async def _merge(self, attempt: int, sha: str | None = None) -> str:
         sh, e = self.sh, self.e
         if not sh.ws.worktrees:
             return "done"
@@ -500,6 +517,8 @@ class Attempt:
             await self._verify_contracts(attempt, self.store.effort(e.id).merged_commit)
             return "done"
         branch = sh.plan.branch_of(e)
+        if sha is None:
+            sha = self._checked_sha(attempt, branch)
         drift = await self._conflict_check()
         if drift is not None and sh.plan.scope_of(e) == "reject":
             shown = ", ".join(drift.files[:10]) + (" ..." if len(drift.files) > 10 else "")
@@ -512,16 +531,31 @@ class Attempt:
             return "rejected"
         if (refused := await self._contract_breaks(attempt)) is not None:
             return refused
+        from phasegate.engine.integrity import MERGING, IntegrityError, guard
         from phasegate.git.merge import merge_done, restore
 
         reverted = self._reverted()
         async with sh.git_lock:
+            assert sh.ws.repo is not None
+            try:
+                await asyncio.to_thread(guard, sh.ws.repo, sh.plan, self.store)
+            except IntegrityError as err:
+                sh.halt = str(err)
+                sh.notify(e.id, f"not merged: {err}")
+                return self.store.effort(e.id).state
+            # The intent first: a merge git made before a crash is then recognised as ours.
+            self.store.append(
+                MERGING, effort=e.id, attempt=attempt, key=f"merging:{e.id}:{attempt}:{sha}",
+                data={"sha": sha, "branch": branch, "restore": reverted or ""},
+            )  # fmt: skip
             outcome = None
+            restored = ""
             if reverted:
                 outcome = await asyncio.to_thread(restore, sh.ws.integration, reverted, e.id)
+                restored = outcome.commit or ""
             if outcome is None or outcome.ok:
                 outcome = await asyncio.to_thread(
-                    merge_done, sh.ws.integration, branch, e.id, e.title
+                    merge_done, sh.ws.integration, branch, e.id, e.title, sha
                 )
         crash.point("merged-git")
         if not outcome.ok:
@@ -536,12 +570,13 @@ class Attempt:
         if self.store.effort(e.id).state != "done":
             self.store.transition(
                 e.id, "done", attempt=attempt, reason="checks passed; merged",
-                data={"commit": outcome.commit},
+                data={"commit": outcome.commit, "checked": sha},
             )  # fmt: skip
         crash.point("done")
         self.store.append(
             "effort.merged", effort=e.id, attempt=attempt, key=f"merged:{e.id}:{attempt}",
-            data={"commit": outcome.commit, "into": sh.plan.repo.integration, "branch": branch},
+            data={"commit": outcome.commit, "into": sh.plan.repo.integration, "branch": branch,
+                  "sha": sha, "restored": restored or None},
         )  # fmt: skip
         crash.point("merge-recorded")
         await self._verify_contracts(attempt, outcome.commit)
@@ -578,6 +613,19 @@ class Attempt:
         result = supervisor.AgentExit(code, max(0.0, time.time() - started), False)
         await self._record_usage(attempt)
         return await self._interrupted(attempt, result)
+
+    def _checked_sha(self, attempt: int, branch: str) -> str:
+        """The commit this attempt's checks judged (a resumed merge), else the branch tip
+        (an effort a person marked done before any check of phasegate's ran)."""
+        kinds = ["check.result", "effort.state"]
+        for ev in reversed(self.store.events(effort=self.e.id, kinds=kinds)):
+            key = "commit" if ev.kind == "check.result" else "checked"
+            if ev.attempt == attempt and ev.data.get(key):
+                return str(ev.data[key])
+        from phasegate.git import rev
+
+        assert self.sh.ws.repo is not None
+        return rev(f"refs/heads/{branch}", cwd=self.sh.ws.repo) or branch
 
     def _reverted(self) -> str | None:
         """The revert commit of a rollback of this effort not yet made good by a new merge."""

@@ -28,6 +28,11 @@ POINTS: tuple[str, ...] = (
     "gating",  # phase recorded gating, gate checks not yet run
     "gate-evaluated",  # gate evidence recorded, phase not yet passed
 )
+# The points of `phasegate rollback`, which a run never reaches.
+ROLLBACK_POINTS: tuple[str, ...] = (
+    "rollback-intent",  # recorded what it reverts, git not yet touched
+    "rollback-reverted",  # reverts on the branch, not yet recorded
+)
 
 _counts: dict[str, int] = {}
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from phasegate.engine import crash
 from phasegate.engine.attempt import Attempt, Shared
+from phasegate.engine.integrity import IntegrityError
 from phasegate.engine.live import View
 from phasegate.engine.order import dispatch_priority
 from phasegate.engine.phases import close_gate, run_entry
@@ -149,6 +150,10 @@ class Engine:
         # say) is reported by its task and not retried every tick.
         self._merge_tried: set[str] = set()
         self.stopping = False
+        # Why the run stopped itself (the integration branch is not as recorded), if it did.
+        self.halted: str | None = None
+        self._own = ws.integration if ws.worktrees else None
+        self._sh: Shared | None = None
         self._main: asyncio.Task[Any] | None = None
         self._wake = asyncio.Event()
         self._stopper: asyncio.Future[None] | None = None
@@ -285,6 +290,11 @@ class Engine:
 
     async def run(self) -> RunResult:
         t0 = time.monotonic()
+        from phasegate.engine.reaper import become_subreaper
+
+        # Orphans of agents (a daemon that left their process group) become the engine's
+        # children, so the end of an attempt still finds and kills them.
+        become_subreaper()
         self.ws.prepare()
         if self.ws.worktrees:
             from phasegate.git.merge import integration_worktree
@@ -295,6 +305,7 @@ class Engine:
                 self.plan.repo.integration, self.plan.repo.base,
             )  # fmt: skip
         sh = Shared(self.plan, self.store, self.ws, self.view.effort_line)
+        self._sh = sh
         self.view.start(self)
         handled = self._catch_signals(sh)
         listener = self._listen()
@@ -303,6 +314,9 @@ class Engine:
             while True:
                 self._wake.clear()  # what happens from here on wakes the waits below
                 acted = False
+                # The store's file deleted or replaced under the run: stop (StoreGone) rather
+                # than go on recording into a file nobody will read.
+                self.store.check_open()
                 if not self.stopping:  # once stopping, only the tasks in flight are seen out
                     acted = await self._phases()
                     views = self.views()
@@ -323,6 +337,8 @@ class Engine:
                     continue
                 if self.tasks:
                     self._reap(await self._until_woken())
+                if sh.halt is not None and self.halted is None:
+                    self._halt(sh.halt)
         finally:
             if listener is not None:
                 listener.stop()
@@ -371,6 +387,15 @@ class Engine:
                 continue  # not the main thread: the caller keeps its own handling
             handled.append(sig)
         return handled
+
+    def _halt(self, reason: str) -> None:
+        """Stop as on an interruption, because going on would build on a branch that is not
+        what was recorded; the run ends failed with the reason."""
+        self.halted = reason
+        if self._sh is not None:
+            self._sh.halt = reason
+            if not self.stopping:
+                self._interrupt(self._sh)
 
     def _interrupt(self, sh: Shared) -> None:
         if self.stopping:
@@ -525,7 +550,7 @@ class Engine:
                 if not all(states.get(q) in PHASE_CLOSED for q in self.plan.phase_after(k)):
                     continue
                 outcomes = await asyncio.to_thread(
-                    run_entry, self.store, p, self.ws.gate_dir(), self.ws.check_env()
+                    run_entry, self.store, p, self.ws.gate_dir(), self.ws.check_env(), self._own
                 )
                 bad = [f"'{o.name}' ({o.why})" for o in outcomes if not o.passed]
                 if bad:
@@ -549,8 +574,12 @@ class Engine:
                     try:
                         verdict = await asyncio.to_thread(
                             close_gate, self.plan, self.store, p, self.ws.gate_dir(),
-                            self.ws.check_env(),
+                            self.ws.check_env(), self._own, self.ws.repo,
                         )  # fmt: skip
+                    except IntegrityError as err:
+                        self.view.phase_line(p.id, f"gate not evaluated: {err}")
+                        self._halt(str(err))
+                        return True
                     except StateError:
                         states[p.id] = self._decided_elsewhere(p.id)
                         acted = True
@@ -719,7 +748,9 @@ class Engine:
                 reasons.append(f"phase {p.id} is {st}: {why}")
         for why in reversed(list(dict.fromkeys(self.held.values()))):
             reasons.insert(0, why)
-        if self.stopping:
+        if self.halted is not None:
+            reasons.insert(0, f"run stopped: {self.halted}")
+        elif self.stopping:
             reasons.insert(0, "run interrupted: 'phasegate run' carries on from here")
         return RunResult(
             not reasons,
@@ -727,5 +758,5 @@ class Engine:
             {e: views.get(e, EffortView(e)).state for e in self.scope},
             {p.id: (phases[p.id].state if p.id in phases else "waiting") for p in self.plan.phases},
             elapsed,
-            self.stopping,
+            self.stopping and self.halted is None,
         )

@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from phasegate.engine import reaper
+
 # `$0` is the exit file: one positional slot that cannot collide with the agent's argv.
 # The wrapper catches TERM (a caught signal, unlike an ignored one, is not inherited by the
 # agent) so that it outlives the agent's grace period and still records its exit status;
@@ -165,7 +167,8 @@ async def spawn(
         try:
             proc = subprocess.Popen(
                 ["/bin/sh", "-c", _WRAPPER, str(exit_file), *argv],
-                cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
+                cwd=cwd, env={**env, reaper.TAG: reaper.tag_of(exit_file)},
+                stdin=subprocess.DEVNULL,
                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         except OSError as e:
@@ -227,7 +230,9 @@ async def wait(handle: Handle, *, timeout: float | None, grace: float) -> AgentE
             and signal_group(handle.pid, 0)
         ):
             await asyncio.sleep(_POLL)
-        kill_group(handle.pid)  # background leftovers of the agent must not outlive it
+        # Background leftovers of the agent must not outlive it, in its group or not.
+        reaper.kill_leftovers(handle.pid, reaper.tag_of(handle.exit_file))
+        kill_group(handle.pid)
     # The wrapper exits with the agent's status, so a child of this engine needs no file
     # read; the file is for agents adopted after a restart (and a wrapper killed before it
     # could write it has a status of its own).

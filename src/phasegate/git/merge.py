@@ -34,14 +34,16 @@ class MergeOutcome:
         )
 
 
-def _merge(worktree: Path, branch: str, message: str) -> MergeOutcome:
+def _merge(worktree: Path, branch: str, message: str, commit: str | None = None) -> MergeOutcome:
+    """Merge `commit` (by default the tip of `branch`) into HEAD."""
+    what = commit or branch
     if rev("MERGE_HEAD", cwd=worktree) is not None:
         # Left over from a run killed mid-merge; start that merge again from clean.
         git("merge", "--abort", cwd=worktree, check=False)
-    if is_merged(worktree, branch, "HEAD"):
-        return MergeOutcome(True, merge_commit_of(worktree, branch), already=True)
+    if is_merged(worktree, what, "HEAD"):
+        return MergeOutcome(True, merge_commit_of(worktree, what), already=True)
     r = git(
-        "merge", "--no-ff", "--no-verify", "-m", message, branch,
+        "merge", "--no-ff", "--no-verify", "-m", message, what,
         cwd=worktree, check=False, env=identity_env(worktree),
     )  # fmt: skip
     if r.returncode == 0:
@@ -122,9 +124,13 @@ def integration_worktree(repo: str | Path, path: Path, integration: str, base: s
     return path
 
 
-def merge_done(integration_wt: Path, branch: str, effort_id: str, title: str = "") -> MergeOutcome:
+def merge_done(
+    integration_wt: Path, branch: str, effort_id: str, title: str = "", commit: str | None = None
+) -> MergeOutcome:
+    """Merge the effort's `commit` (the one its checks judged; by default the branch tip).
+
+    Nothing in the checkout is cleaned first: files a person left there are theirs, and a
+    merge they stand in the way of fails naming them. What gate checks leave behind is
+    removed by the gate itself (phases.tidy)."""
     what = f"{effort_id} {title}".strip()
-    # Gate and entry checks run in this phasegate-owned checkout; what they leave behind
-    # (coverage files, build output not ignored) must not stand in the way of a merge.
-    git("clean", "-fdq", cwd=integration_wt, check=False)
-    return _merge(integration_wt, branch, f"phasegate: merge {what} ({branch})")
+    return _merge(integration_wt, branch, f"phasegate: merge {what} ({branch})", commit)

@@ -8,7 +8,6 @@ All or nothing: if any revert conflicts, the branch stays where it was.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,13 +57,18 @@ def revert_all(repo: Path, branch: str, reverts: list[Revert]) -> list[str]:
                 f"branch {branch!r} is checked out at {user} with uncommitted changes; "
                 "commit or stash them first"
             )
+    # A rollback killed after moving the branch and before recording: its reverts are
+    # there already, and making them again would add empty commits in their place.
+    found = {r.commit: done_before(repo, tip, r.commit) for r in reverts}
+    todo = [r for r in reverts if found[r.commit] is None]
+    if not todo:
+        return [found[r.commit] or "" for r in reverts]
     env = identity_env(repo)
-    scratch = Path(tempfile.mkdtemp(prefix="phasegate-revert-"))
-    wt = scratch / "wt"
+    wt = scratch_worktree(repo)
     git("worktree", "add", "--detach", "-q", str(wt), tip, cwd=repo)
     try:
         made: list[str] = []
-        for r in reverts:
+        for r in todo:
             mainline = ["-m", "1"] if len(parents(repo, r.commit)) > 1 else []
             res = git("revert", "--no-commit", *mainline, r.commit, cwd=wt, check=False, env=env)
             if res.returncode != 0:
@@ -78,14 +82,40 @@ def revert_all(repo: Path, branch: str, reverts: list[Revert]) -> list[str]:
             made.append(git("rev-parse", "HEAD", cwd=wt).stdout.strip())
         if made:
             _advance(repo, branch, tip, made[-1], user)
-        return made
+        new = iter(made)
+        return [found[r.commit] or next(new) for r in reverts]
     finally:
-        # The scratch worktree holds nothing of the user's: its commits are on the branch
-        # now, or were abandoned on purpose.
-        removed = git("worktree", "remove", "--force", str(wt), cwd=repo, check=False).ok
-        shutil.rmtree(scratch, ignore_errors=True)
-        if not removed:
-            git("worktree", "prune", cwd=repo, check=False)
+        _drop(repo, wt)
+
+
+def revert_marker(commit: str) -> str:
+    """The line of a revert's message that names the merge it undoes."""
+    return f"This reverts merge {commit}."
+
+
+def done_before(repo: Path, tip: str, commit: str) -> str | None:
+    """A revert of `commit` already on `tip`'s first-parent line after it, if any."""
+    found = git(
+        "log", "--first-parent", "--format=%H", "--fixed-strings",
+        f"--grep={revert_marker(commit)}", tip, "--not", commit, cwd=repo, check=False,
+    ).stdout.split()  # fmt: skip
+    return found[-1] if found else None
+
+
+def scratch_worktree(repo: Path) -> Path:
+    """Where reverts are made: one fixed place inside the repository's git directory, so a
+    rollback killed half-way leaves nothing registered that the next one does not find and
+    remove first (it holds nothing of anyone's: only commits not yet on the branch)."""
+    common = Path(git("rev-parse", "--git-common-dir", cwd=repo).stdout.strip())
+    wt = (common if common.is_absolute() else repo / common).resolve() / "phasegate-revert"
+    _drop(repo, wt)
+    return wt
+
+
+def _drop(repo: Path, wt: Path) -> None:
+    git("worktree", "remove", "--force", str(wt), cwd=repo, check=False)
+    shutil.rmtree(wt, ignore_errors=True)
+    git("worktree", "prune", cwd=repo, check=False)
 
 
 def _advance(repo: Path, branch: str, old: str, new: str, user: Path | None) -> None:

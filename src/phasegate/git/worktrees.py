@@ -66,6 +66,20 @@ def uncommitted(path: str | Path) -> list[str]:
     return [line[3:] for line in text.splitlines() if line.strip()]
 
 
+def untracked_files(path: str | Path) -> set[str]:
+    """Untracked files that are not ignored, relative to `path`'s worktree root."""
+    text = git("ls-files", "--others", "--exclude-standard", "-z", "--full-name", cwd=path).stdout
+    return {f for f in text.split("\0") if f}
+
+
+def ignored_files(path: str | Path) -> list[str]:
+    """Files git ignores in the worktree at `path` (directories listed whole, as `dir/`)."""
+    text = git(
+        "ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z", cwd=path
+    ).stdout  # fmt: skip
+    return sorted(f for f in text.split("\0") if f)
+
+
 def commit_leftover(path: str | Path, message: str) -> str | None:
     """Commit whatever the agent left uncommitted; returns the new commit, or None if clean.
 

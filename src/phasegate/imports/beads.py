@@ -19,6 +19,7 @@ from typing import Any
 from phasegate.imports.build import Draft, Item, SourceError, clean_id, one_line
 from phasegate.imports.emit import Imported
 from phasegate.imports.taskmaster import number
+from phasegate.plan.model import MAX_AMOUNT
 
 BLOCKING = ("blocks", "conditional-blocks", "waits-for")
 _STATUS = {
@@ -206,7 +207,16 @@ def _item(x: dict[str, Any], line: int, draft: Draft) -> Item:
         f["owner"] = _s(x.get("assignee"))
     minutes = number(x.get("estimated_minutes")) if x.get("estimated_minutes") is not None else None
     if minutes is not None:
-        f["size"] = round(minutes / 60, 2)
+        hours = round(minutes / 60, 2)
+        if hours <= MAX_AMOUNT:
+            f["size"] = hours
+        else:
+            # Rounding can carry a value just past the bound over it (60000000001 minutes is
+            # 1000000000.02 hours): the plan written must load, so the size stays unset.
+            it.notes["estimated_minutes"] = (
+                f"{x.get('estimated_minutes')} in beads: more than the {MAX_AMOUNT:g} hours "
+                "a plan can hold; size left at its default"
+            )
     status = _s(x.get("status")).lower()
     if status:
         it.status = _STATUS.get(status, "pending")

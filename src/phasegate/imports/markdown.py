@@ -128,7 +128,7 @@ def _section_efforts(
     owned: dict[int, Item] = {}
     for s in secs:
         explicit = s.fields.get("id", ("", 0))[0]
-        branch = s.fields.get("branch", ("", 0))[0]
+        branch = _branch_of(s)
         wanted = explicit or claimed.get(id(s)) or branch.rsplit("/", 1)[-1] or slug(s.title)
         it = Item(draft.unique_id(wanted, s.line), s.title, line=s.line)
         if not explicit:
@@ -147,10 +147,23 @@ def _section_efforts(
     return owned
 
 
+def _branch_of(s: Section) -> str:
+    """The section's branch when it is a valid branch name, else "": the plan written must
+    load, so a name git would refuse is neither the branch nor the source of the id."""
+    from phasegate.plan.refs import branch_problem
+
+    words = s.fields.get("branch", ("", 0))[0].split()
+    return words[0] if words and branch_problem(words[0]) is None else ""
+
+
 def _lend_fields(s: Section, it: Item, draft: Draft) -> None:
     f = it.fields
     if "branch" in s.fields and "branch" not in f:
-        f["branch"] = s.fields["branch"][0].split()[0]
+        name = _branch_of(s)
+        if name:
+            f["branch"] = name
+        else:
+            it.notes["branch"] = f"{s.fields['branch'][0]!r} in the document is not a branch name"
     owner = next((s.fields[k][0] for k in OWNER_KEYS if k in s.fields), None)
     if owner and "owner" not in f:
         f["owner"] = owner

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 from phasegate.imports.build import Draft, Item
 from phasegate.imports.markdown_syntax import Document, Section, names
+from phasegate.plan.yamlpos import YamlProblem, parse
 
 _DEP_KEYS = ("depends on", "depends_on", "after", "blocked by", "requires")
 
@@ -26,11 +25,10 @@ def dependency_blocks(doc: Document, draft: Draft) -> dict[str, tuple[dict[str, 
         if b.lang not in ("yaml", "yml"):
             continue
         try:
-            data = yaml.safe_load(b.text)
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            line = b.line + (mark.line if mark is not None else 0)
-            draft.warn(line, "a YAML block does not parse; skipped")
+            data = parse(b.text).data  # aliases bounded as in a plan
+        except YamlProblem as e:
+            line = b.line + max(0, e.line - 1)
+            draft.warn(line, f"a YAML block does not parse ({e.message}); skipped")
             continue
         table = _find_table(data, 3)
         for name, spec in (table or {}).items():

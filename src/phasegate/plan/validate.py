@@ -392,7 +392,16 @@ def _warnings(out: _Out, g: PlanGraph, raw_efforts: list[Any], node_item: list[i
                 ("efforts", node_item[k]),
                 f"effort {n.id!r} declares no deliverables: nothing says when it is done",
             )
-        fl = [s for _, s in _strlist(raw.get("files"))]
+        listed = _strlist(raw.get("files"))
+        for j, pattern in listed:
+            why = _outside(pattern)
+            if why:
+                out.add(
+                    "error",
+                    ("efforts", node_item[k], "files", j),
+                    f"files: {pattern!r} {why}; globs are relative to the repository and stay inside it",
+                )
+        fl = [s for _, s in listed]
         if fl:
             files.append((k, fl))
     for a, b, shared in overlapping_pairs(g, files):
@@ -402,6 +411,21 @@ def _warnings(out: _Out, g: PlanGraph, raw_efforts: list[Any], node_item: list[i
             ("efforts", node_item[b], "files"),
             f"efforts {na!r} and {nb!r} may run at the same time and both declare {shared}: add a dependency, move one to another wave, or merge them",
         )
+
+
+def _outside(pattern: str) -> str:
+    """Why a `files` glob reaches outside the repository, or "" when it does not."""
+    if pattern.startswith(("/", "~")) or (len(pattern) > 1 and pattern[1] == ":"):
+        return "is an absolute path"
+    depth = 0
+    for part in pattern.replace("\\", "/").split("/"):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return "climbs out of the repository with '..'"
+        elif part not in ("", "."):
+            depth += 1
+    return ""
 
 
 def _contract_names(v: Any) -> list[str]:

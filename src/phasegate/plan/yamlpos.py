@@ -135,9 +135,60 @@ def parse(text: str) -> Document:
         raise YamlProblem("YAML: " + " ".join(str(e).split())) from None
     if root is None:
         return Document(None, None, [])
+    check_expansion(root)
     doc = Document(None, root, [])
     doc.data = _convert(root, (), doc)
     return doc
+
+
+# Aliases let a few hundred bytes stand for billions of nodes (a "billion laughs" document);
+# a real plan of 10,000 efforts has a few hundred thousand.
+MAX_EXPANDED_NODES = 2_000_000
+
+
+def check_expansion(root: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> None:
+    """YamlProblem, at the anchor that repeats the most, when the document with every alias
+    expanded would exceed `limit` nodes, or when an alias contains itself."""
+    size: dict[int, int] = {}
+    uses: dict[int, int] = {}
+    by_id: dict[int, yaml.Node] = {}
+    busy: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if not children_done:
+            uses[key] = uses.get(key, 0) + 1
+            if key in size:
+                continue
+            if key in busy:
+                p = _pos(node)
+                raise YamlProblem("YAML: an alias refers to a node that contains it", p.line, p.col)
+            busy.add(key)
+            by_id[key] = node
+            stack.append((node, True))
+            stack.extend((c, False) for c in _children(node))
+            continue
+        busy.discard(key)
+        size[key] = 1 + sum(size[id(c)] for c in _children(node))
+        if size[key] > limit:
+            worst = max((k for k in uses if uses[k] > 1), key=lambda k: size.get(k, 0) * uses[k],
+                        default=key)  # fmt: skip
+            p = _pos(by_id[worst])
+            raise YamlProblem(
+                f"YAML: aliases expand to more than {limit:,} nodes; write the repeated "
+                "parts out, or repeat them less",
+                p.line,
+                p.col,
+            )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [x for pair in node.value for x in pair]
+    return []
 
 
 def _convert(node: yaml.Node, path: Path, doc: Document) -> Any:

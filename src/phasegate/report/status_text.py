@@ -119,8 +119,10 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
             lines.append(f"  removed but kept merged: {', '.join(rev['kept_merged'])}")
     lines += [
         "",
-        "phases",
     ]
+    if st.get("integrity"):
+        lines += [f"INTEGRATION BRANCH NOT AS RECORDED: {st['integrity']}", ""]
+    lines.append("phases")
     rows = [["phase", "state", "gate", "efforts done", "deliverables", "cost"]]
     for p in st["phases"]:
         g = p["gate"]["passed"]

@@ -107,24 +107,22 @@ def rollback(loaded: LoadedPlan, effort: str, *, reason: str, db: str | None) ->
     commits, and send them back for rework."""
     from phasegate import git
     from phasegate.conflicts.rollback import roll_back
-    from phasegate.store import open_store
+    from phasegate.store.owner import plan_store
 
     repo = git.toplevel(loaded.path.parent.resolve())
-    with open_store(db, state_dir=loaded.state_dir) as store:
+    with plan_store(loaded, db) as store:
         return roll_back(repo, loaded.plan, store, effort, reason)
 
 
-def clean(loaded: LoadedPlan, *, db: str | None) -> dict[str, Any]:
-    """Remove the worktrees of merged efforts; any holding unmerged or uncommitted work is
-    kept, with the reason."""
+def clean(loaded: LoadedPlan, *, db: str | None, include_ignored: bool = False) -> dict[str, Any]:
+    """Remove the worktrees of merged efforts; any holding unmerged or uncommitted work, or
+    (unless `include_ignored`) git-ignored files, is kept, with the reason and the files."""
     from phasegate.engine.cleanup import clean_worktrees
 
-    removed, kept = clean_worktrees(loaded.plan, loaded.path, loaded.state_dir, db)
-    return {
-        "schema": "phasegate.clean/1",
-        "removed": removed,
-        "kept": [{"effort": e, "reason": r} for e, r in kept],
-    }
+    done = clean_worktrees(
+        loaded.plan, loaded.path, loaded.state_dir, db, include_ignored=include_ignored
+    )
+    return {"schema": "phasegate.clean/1", **done.to_json()}
 
 
 @dataclass(frozen=True)

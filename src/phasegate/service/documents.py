@@ -17,13 +17,13 @@ def document_text(
 ) -> str:
     """A status, daily, weekly, handoff or wave-plan document as markdown."""
     from phasegate.report.documents import render
-    from phasegate.store import open_store
+    from phasegate.store.owner import plan_store
     from phasegate.tracking.documents import KINDS
     from phasegate.tracking.facts import facts_of
 
     if kind not in KINDS:
         raise UsageError(f"unknown document kind {kind!r}: use one of {', '.join(KINDS)}")
-    with open_store(db, state_dir=loaded.state_dir) as store:
+    with plan_store(loaded, db) as store:
         return render(
             kind, loaded.plan, facts_of(loaded.plan), store, loaded.path, templates=templates
         )

@@ -23,13 +23,14 @@ def effort_states(db: str | None, state_dir: Path) -> dict[str, str]:
 
 def observed_ratios(loaded: LoadedPlan, db: str | None) -> list[float]:
     """Ratios actual/planned of finished efforts, when a state store already exists."""
-    from phasegate.store import open_store, store_exists
+    from phasegate.store import store_exists
+    from phasegate.store.owner import plan_store
 
     if not store_exists(db, state_dir=loaded.state_dir):
         return []
     from phasegate.schedule.forecast import durations, ratios
 
-    with open_store(db, state_dir=loaded.state_dir) as store:
+    with plan_store(loaded, db) as store:
         events = store.events(kinds=["effort.state"])
     trans = [(e.effort or "", str(e.data.get("to", "")), e.ts) for e in events]
     sizes = {e.id: e.size for e in loaded.plan.efforts}

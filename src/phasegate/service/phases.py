@@ -23,12 +23,12 @@ def phase_of(loaded: LoadedPlan, phase: str) -> Phase:
 
 def override(loaded: LoadedPlan, phase: str, *, reason: str, db: str | None) -> dict[str, Any]:
     """Let the run go on past a phase's gate; the reason is recorded with it."""
-    from phasegate.store import open_store
+    from phasegate.store.owner import plan_store
 
     ph = phase_of(loaded, phase)
     if not reason.strip():
         raise UsageError("--override needs --reason TEXT")
-    with open_store(db, state_dir=loaded.state_dir) as store:
+    with plan_store(loaded, db) as store:
         store.phase_transition(ph.id, "overridden", reason=reason)
         store.append("gate.override", phase=ph.id, data={"reason": reason})
     return {"schema": "phasegate.gate/1", "phase": ph.id, "state": "overridden", "reason": reason}
@@ -39,10 +39,10 @@ def gate(
 ) -> dict[str, Any]:
     """Evaluate a phase's gate on the integration branch (or beside the plan), recording the
     evidence; an open phase whose efforts are all finished is closed by the verdict."""
-    from phasegate.store import open_store
+    from phasegate.store.owner import plan_store
 
     ph = phase_of(loaded, phase)
-    with open_store(db, state_dir=loaded.state_dir) as store:
+    with plan_store(loaded, db) as store:
         verdict, state = _evaluate(loaded, store, ph, db, worktrees=worktrees)
     return {
         "schema": "phasegate.gate/1",
@@ -91,18 +91,22 @@ def _evaluate(
         assert ws.repo is not None
         r = loaded.plan.repo
         integration_worktree(ws.repo, ws.integration, r.integration, r.base)
+        from phasegate.engine.integrity import guard
+
+        guard(ws.repo, loaded.plan, store)  # a gate judges only work that is really there
+    own = ws.integration if ws.worktrees else None
     state = store.phases().get(phase.id)
     current = state.state if state else "waiting"
     unfinished = _unfinished(loaded, store, phase, worktrees=ws.worktrees)
     if current in {"open", "gating", "failed"} and unfinished:
         # A gate judges the phase's merged work; passing it early would open the next phase
         # over efforts still at work. Evidence only, and the state stays.
-        verdict = evaluate_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env())
+        verdict = evaluate_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env(), own)
         shown = ", ".join(unfinished[:5]) + (" ..." if len(unfinished) > 5 else "")
         why = f"{len(unfinished)} effort(s) of phase {phase.id} not finished: {shown}"
         return replace(verdict, passed=False, reasons=[why, *verdict.reasons]), current
     if current in {"open", "gating", "failed"}:
-        verdict = close_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env())
+        verdict = close_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env(), own)
         return verdict, "passed" if verdict.passed else "failed"
     # Before the phase opens, or after it closed: evidence only, the state stays.
-    return evaluate_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env()), current
+    return evaluate_gate(loaded.plan, store, phase, ws.gate_dir(), ws.check_env(), own), current

@@ -85,12 +85,37 @@ def db_path(db: str | None, *, state_dir: Path) -> Path:
     return path
 
 
+def prior_state(state_dir: Path) -> list[str]:
+    """Traces a run leaves in the state directory: a store missing beside them was lost,
+    it is not a fresh start."""
+    found: list[str] = []
+    for sub, what in (("worktrees", "effort worktrees"), ("logs", "agent logs")):
+        d = state_dir / sub
+        try:
+            if d.is_dir() and any(d.iterdir()):
+                found.append(f"{what} in {d}")
+        except OSError:
+            continue
+    return found
+
+
+def missing(path: Path) -> bool:
+    """No store at `path`, or an empty file (SQLite would take it for a new database)."""
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return True
+
+
 def open_store(
     db: str | None,
     *,
     state_dir: Path,
     clock: Callable[[], float] = time.time,
+    create: bool = False,
 ) -> Store:
+    """Open the store. Without `create` (only `phasegate run` passes it), a store given with
+    `--db` must exist, and the default one is not made anew beside traces of a run."""
     if is_server(db):
         from phasegate.store.postgres import PostgresStore
 
@@ -101,6 +126,15 @@ def open_store(
     path = db_path(db, state_dir=state_dir)
     if path.is_dir():
         raise UsageError(f"store {path}: is a directory, expected a database file")
+    if not create and missing(path):
+        if db:
+            raise UsageError(
+                f"store {path}: no such store; only 'phasegate run' creates one "
+                "(check --db or PHASEGATE_DB)"
+            )
+        traces = prior_state(state_dir)
+        if traces:
+            raise UsageError(lost_store(path, traces))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -108,6 +142,23 @@ def open_store(
     import sqlite3
 
     try:
-        return SqliteStore(path, clock=clock)
+        store = SqliteStore(path, clock=clock)
     except sqlite3.DatabaseError as e:
         raise UsageError(f"store {path}: cannot open: {e}") from None
+    if not create and store.last_seq() == 0:
+        # Made afresh (by an older phasegate, say) over a lost one: just as empty.
+        traces = prior_state(state_dir)
+        if traces:
+            store.close()
+            raise UsageError(lost_store(path, traces))
+    return store
+
+
+def lost_store(path: Path, traces: list[str]) -> str:
+    return (
+        f"store {path} is missing or empty, but this plan has run here before "
+        f"({'; '.join(traces)}): its recorded state would be lost. Restore the store from a "
+        "backup, or, to start over on purpose, remove those (phasegate clean, then the state "
+        "directory and the integration branch) and run again. Plans sharing a repository "
+        "need their own repo.integration and repo.branch_prefix"
+    )

@@ -43,7 +43,7 @@ def copy_store(source: str, target: str, *, state_dir: Path) -> Copied:
         with src.consistent():
             events = src.events()
             views = _projections(src)
-        with open_store(target, state_dir=state_dir) as dst:
+        with open_store(target, state_dir=state_dir, create=True) as dst:
             dst.load_events(events)
             _verify(events, dst.events(), _shown(target))
             if _projections(dst) != views:

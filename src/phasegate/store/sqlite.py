@@ -27,6 +27,18 @@ from phasegate.store.types import MAX_INTEGER, Executor
 BUSY_TIMEOUT_S = 60.0
 
 
+class StoreGone(UsageError):
+    """The store's file was removed or replaced under a process still using it."""
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 class SqliteStore(SqlStore):
     _conn: sqlite3.Connection
 
@@ -42,6 +54,7 @@ class SqliteStore(SqlStore):
         except BaseException:
             self._conn.close()
             raise
+        self._identity = _identity(self.path)
 
     # -- connection -------------------------------------------------------------------
 
@@ -95,9 +108,23 @@ class SqliteStore(SqlStore):
     ) -> None:
         self.close()
 
+    def check_open(self) -> None:
+        """StoreGone when the file at this store's path is no longer the one it opened
+        (deleted, or replaced by another file): writing on would go to a file nobody reads."""
+        if self.path == ":memory:" or self._identity is None:
+            return
+        now = _identity(self.path)
+        if now != self._identity:
+            what = "was removed" if now is None else "was replaced by another file"
+            raise StoreGone(
+                f"store {self.path} {what} while in use; nothing more is written to it. "
+                "Put the store back (or restore it from a backup) and run again"
+            )
+
     @contextmanager
     def _write(self) -> Iterator[Executor]:
         with self._lock:
+            self.check_open()
             c = self._conn
             c.execute("BEGIN IMMEDIATE")
             try:

@@ -87,6 +87,11 @@ class SqlStore(SqlReads):
     def _after_load(self, c: Executor, last: int) -> None:
         """Make the backend's seq counter continue past `last` after a load."""
 
+    def check_open(self) -> None:
+        """UsageError when what this handle writes to is no longer the store it opened. A
+        database server cannot be swapped under a connection, so there is nothing to check
+        by default; the SQLite backend checks its file."""
+
     # -- writing ----------------------------------------------------------------------
 
     def _insert(

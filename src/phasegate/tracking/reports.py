@@ -15,6 +15,11 @@ from phasegate.store.types import MAX_INTEGER
 from phasegate.tracking.facts import EffortFacts, PlanFacts
 
 SEVERITIES = ("critical", "high", "medium", "low")
+# Documented limits (README, "Reports"): a store is read by every status and brief, so
+# one sender cannot make it grow without bound.
+MAX_NOTE_BYTES = 64 * 1024
+MAX_BLOCKER_BYTES = 4 * 1024
+MAX_REPORT_BYTES = 1024 * 1024  # a whole JSON report on stdin
 JSON_KEYS = {
     "effort",
     "tasks_done",
@@ -109,7 +114,7 @@ def build(facts: PlanFacts, f: EffortFacts, raw: RawReport) -> dict[str, Any]:
         data["progress"] = p
     if raw.blockers:
         data["blockers"] = [
-            {"text": _text(text, "blocker"), "severity": severity(sev)}
+            {"text": _text(text, "blocker", MAX_BLOCKER_BYTES), "severity": severity(sev)}
             for text, sev in raw.blockers
         ]
     if raw.metrics:
@@ -125,7 +130,7 @@ def build(facts: PlanFacts, f: EffortFacts, raw: RawReport) -> dict[str, Any]:
             values[key] = number(value, f"metric {key}")
         data["metrics"] = values
     if raw.note is not None:
-        data["note"] = _text(raw.note, "note")
+        data["note"] = _text(raw.note, "note", MAX_NOTE_BYTES)
     if raw.cost is not None:
         c = number(raw.cost, "cost")
         if c < 0:
@@ -158,9 +163,10 @@ def _count(text: object, what: str) -> int:
     return n
 
 
-def _text(value: object, what: str) -> str:
+def _text(value: object, what: str, limit: int) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{what}: expected non-empty text, got {value!r}")
+        shown = repr(value)
+        raise InputError(f"{what}: expected non-empty text, got {shown[:80]}")
     # Lone surrogates come from bytes that were not UTF-8 (on the command line) or from a
     # JSON escape such as \ud800. Refused rather than replaced with U+FFFD: a note or blocker
     # is stored exactly as sent or not at all, and the sender, told so, can resend it.
@@ -172,6 +178,12 @@ def _text(value: object, what: str) -> str:
             f"{what}: not valid Unicode text ({bad!r} at position {e.start} is not a "
             "character; send UTF-8)"
         ) from None
+    size = len(value.strip().encode("utf-8"))
+    if size > limit:
+        raise InputError(
+            f"{what}: {size} bytes, at most {limit} are stored; shorten it, or point to a "
+            "file in the repository"
+        )
     return value.strip()
 
 
@@ -188,6 +200,8 @@ def from_json(text: str) -> tuple[RawReport, str | None, str | None]:
     # The decoder, and str() and json.dumps() of what it returns, recurse once per nested
     # array or object: input nested past the interpreter's limit is refused, not a crash.
     too_deep = InputError("malformed report: JSON on stdin is nested too deeply")
+    if len(text) > MAX_REPORT_BYTES or len(text.encode("utf-8", "replace")) > MAX_REPORT_BYTES:
+        raise InputError(f"report on stdin: more than {MAX_REPORT_BYTES} bytes; nothing stored")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:

@@ -33,8 +33,16 @@ class Session:
 
 
 def open_session(plan: str | None, db: str | None) -> Session:
+    from phasegate.store.owner import check_owner
+
     facts, path = load_facts(plan)
-    return Session(facts, path, open_store(db, state_dir=state_dir_of(path)))
+    store = open_store(db, state_dir=state_dir_of(path))
+    try:
+        check_owner(store, facts.project, path, bind=False)
+    except BaseException:
+        store.close()
+        raise
+    return Session(facts, path, store)
 
 
 def env_attempt() -> int | None:

@@ -22,6 +22,7 @@ from phasegate.store.types import (
 )
 from phasegate.tracking import escalation, metrics
 from phasegate.tracking.facts import PlanFacts
+from phasegate.tracking.integrity import broken
 from phasegate.tracking.ready import derived_state
 
 DAY = 86400.0
@@ -43,6 +44,7 @@ class Snapshot:
     usage: list[Event] = field(default_factory=list)  # agent.usage, one per attempt
     budget_events: list[Event] = field(default_factory=list)  # raises and crossings
     gate_first: dict[str, float] = field(default_factory=dict)  # baseline of each metric
+    integrity: str | None = None  # what is wrong with the integration branch, if anything
 
 
 def snapshot(store: Store, now: float) -> Snapshot:
@@ -67,6 +69,7 @@ def snapshot(store: Store, now: float) -> Snapshot:
             usage=store.events(kinds=["agent.usage"]),
             budget_events=store.events(kinds=["budget.raised", "budget.exceeded"]),
             gate_first=metrics.first_gate_values(store.check_results("gate")),
+            integrity=broken(store),
         )
 
 
@@ -226,6 +229,7 @@ def project(
             "tokens": spent.tokens,
         },
         "budget": budgets,
+        "integrity": snap.integrity,
         "phases": phases_out,
         "waves": [{"wave": k, "efforts": ids} for k, ids in enumerate(facts.waves, 1)],
         "efforts": efforts_out,

@@ -1,0 +1,46 @@
+"""A timed-out or finished agent's descendants are killed even when they left its session."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from support import alive, run_phasegate
+
+PLAN = """
+version: 1
+project: reap
+agents: {{max: 1, retries: 0, timeout: {timeout}, grace: 1s, command: "true"}}
+efforts:
+  - id: a
+    command: "sh -c 'setsid sleep 300 & echo $! > {pidfile}; {then}'"
+"""
+
+
+def _gone(pid: int) -> bool:
+    for _ in range(100):
+        if not alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_setsid_grandchild_of_a_finished_agent_is_killed(tmp_path: Path) -> None:
+    pidfile = tmp_path / "gc.pid"
+    (tmp_path / "phasegate.yaml").write_text(
+        PLAN.format(timeout="60s", pidfile=pidfile, then="exit 0")
+    )
+    r = run_phasegate("run", "--no-worktrees", cwd=tmp_path)
+    assert r.code == 0, r.out + r.err
+    assert _gone(int(pidfile.read_text())), "a setsid grandchild outlived its agent"
+
+
+def test_a_setsid_grandchild_of_a_timed_out_agent_is_killed(tmp_path: Path) -> None:
+    pidfile = tmp_path / "gc.pid"
+    (tmp_path / "phasegate.yaml").write_text(
+        PLAN.format(timeout="2s", pidfile=pidfile, then="sleep 300")
+    )
+    r = run_phasegate("run", "--no-worktrees", cwd=tmp_path, timeout=90)
+    assert r.code == 1, r.out + r.err
+    assert "timed out" in r.out
+    assert _gone(int(pidfile.read_text())), "a setsid grandchild outlived its agent's timeout"
