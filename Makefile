@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck bench clean-venv
+.PHONY: demo test check lint typecheck bench screenshots clean-venv
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,17 @@ test: check
 	$(BIN)/coverage run -m pytest -n auto
 	$(BIN)/coverage run -m pytest -n auto -m slow tests/engine/test_crash_sweep.py
 	$(BIN)/coverage combine -q
-	$(BIN)/coverage report
+	$(BIN)/coverage report > coverage.txt
+	@echo "coverage (lines and branches, subprocesses included; per file in coverage.txt):"
+	@tail -n 1 coverage.txt
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py $(if $(QUICK),--quick,)
+
+# The README's pictures of the web view, taken by the browser tests' headless Chromium.
+screenshots: $(STAMP)
+	sh scripts/ensure-deps.sh
+	$(BIN)/python tests/web/screenshots.py docs/img
 
 clean-venv:
 	rm -rf $(VENV)

@@ -16,6 +16,9 @@ need() {
 
 # PostgreSQL server binaries, for the team store tests (a throw-away cluster per test run).
 need postgresql 'ls /usr/lib/postgresql/*/bin/initdb || command -v initdb'
+# Headless Chromium from Debian, driven by Playwright for the web view's browser tests
+# (never `playwright install`, which downloads a browser of its own).
+need chromium 'command -v chromium || command -v chromium-browser'
 
 [ -z "$missing" ] && exit 0
 
