@@ -13,8 +13,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The demo's repository is kept in .demo/ (replaced by the next demo) so its web view can be
+# served afterwards; the command for that is the demo's last line.
 demo: $(STAMP)
-	$(BIN)/python examples/demo.py
+	$(BIN)/python examples/demo.py --dir .demo
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests bench examples

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+MARK = "phasegate-demo"  # in .git of the demo's repository: --dir may replace it
 PLAN = HERE / "kcp-phase8.yaml"
 
 
@@ -42,6 +43,7 @@ def make_repo(root: Path) -> Path:
     sh("git", "config", "user.email", "demo@example.com", cwd=repo)
     sh("git", "config", "user.name", "phasegate demo", cwd=repo)
     sh("git", "config", "commit.gpgsign", "false", cwd=repo)
+    (repo / ".git" / MARK).write_text("made by examples/demo.py\n")
     # What phases 5-7 left behind: the entry check of phase 8 looks for these APIs.
     api = repo / "pkg/apis/placement/v1alpha1"
     api.mkdir(parents=True)
@@ -70,15 +72,24 @@ def main(argv: list[str]) -> int:
     if len(argv) == 2 and argv[0] == "--dir":
         root = Path(argv[1])
         root.mkdir(parents=True, exist_ok=True)
-        return _demo(root)
+        old = root / "kcp"
+        if old.exists():
+            # Only a repository an earlier demo made (it carries the mark) is replaced.
+            if not (old / ".git" / MARK).is_file():
+                print(
+                    f"{old} exists and was not made by the demo: not touching it", file=sys.stderr
+                )
+                return 2
+            shutil.rmtree(old)
+        return _demo(root, keep=True)
     if argv:
         print("usage: demo.py [--dir DIR]", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="phasegate-demo-") as tmp:
-        return _demo(Path(tmp))
+        return _demo(Path(tmp), keep=False)
 
 
-def _demo(root: Path) -> int:
+def _demo(root: Path, *, keep: bool) -> int:
     t0 = time.monotonic()
     repo = make_repo(root)
     print(f"demo repository: {repo}\n")
@@ -101,6 +112,13 @@ def _demo(root: Path) -> int:
     subprocess.run(["git", "log", "--graph", "--oneline", "phasegate/integration"], cwd=repo)
     print(f"\ndemo repository: {repo}")
     print(f"finished in {time.monotonic() - t0:.1f}s with exit code {code}")
+    if keep:
+        plan = os.path.relpath(repo / "phasegate.yaml")
+        exe = os.path.relpath(Path(sys.executable).parent / "phasegate")
+        print(f"\nthe live web view of this run:  {exe} serve -f {plan}")
+        print("(then open http://127.0.0.1:8765 in a browser)")
+    else:
+        print("\n(run with --dir DIR to keep the repository and serve its web view)")
     return code
 
 

@@ -45,3 +45,17 @@ def test_demo_runs_every_wave_and_merges_in_dependency_order(tmp_path: Path) -> 
     assert git(repo, "rev-parse", "--abbrev-ref", "HEAD") == "main"
     # A finished plan has nothing left to slip.
     assert "(slippage -" not in p.stdout and "; finished," in p.stdout
+    # It ends with the one command that serves this run's web view, and that command works.
+    last = [x for x in p.stdout.splitlines() if "serve -f" in x]
+    assert last and last[-1].split("serve -f ")[1].strip().endswith("phasegate.yaml")
+
+
+def test_demo_replaces_only_its_own_repository(tmp_path: Path) -> None:
+    (tmp_path / "kcp").mkdir()
+    (tmp_path / "kcp" / "notes.txt").write_text("mine\n")
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "demo.py"), "--dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert p.returncode == 2 and "not made by the demo" in p.stderr
+    assert (tmp_path / "kcp" / "notes.txt").read_text() == "mine\n"
