@@ -53,3 +53,13 @@ def test_brief_without_worktrees_or_dependencies() -> None:
     assert "depends on no other effort" in text
     assert "no checks of its own" in text
     assert "(not restricted)" in text
+
+
+def test_brief_tells_a_retry_why_earlier_attempts_ended() -> None:
+    p = plan()
+    earlier = ["- Attempt 1 ended rejected: check 'unit' failed (exit 1)", "  boom"]
+    text = build(p, p.effort("b"), attempt=2, worktrees=True, handoffs=[], earlier=earlier)
+    section = text.split("## Earlier attempts\n\n")[1].split("\n## ")[0]
+    assert section.strip().splitlines() == earlier
+    assert "## Earlier attempts" not in build(p, p.effort("b"), attempt=1, worktrees=True,
+                                              handoffs=[])  # fmt: skip

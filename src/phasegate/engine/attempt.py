@@ -129,7 +129,7 @@ class Attempt:
         crash.point("stacked")
         brief = sh.ws.brief(e.id, attempt)
         brief.write_text(build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt,
-                               worktrees=sh.ws.worktrees))  # fmt: skip
+                               worktrees=sh.ws.worktrees, earlier=self._earlier(attempt)))  # fmt: skip
         if sh.stopping:
             return await self._interrupted(attempt, None)
         command = e.command if e.command is not None else sh.plan.agents.command
@@ -430,6 +430,23 @@ class Attempt:
             record_drift(self.store, drift, attempt=self.store.effort(self.e.id).attempt)
             shown = ", ".join(drift.files[:5]) + (" ..." if len(drift.files) > 5 else "")
             sh.notify(self.e.id, f"changed {len(drift.files)} file(s) outside its scope: {shown}")
+
+    def _earlier(self, attempt: int) -> list[str]:
+        """Why each earlier attempt ended, with the output of the checks that failed it."""
+        ended: dict[int, str] = {}
+        outputs: dict[int, list[str]] = {}
+        for ev in self.store.events(effort=self.e.id, kinds=["effort.state", "check.result"]):
+            d, n = ev.data, ev.attempt
+            if n is None or n >= attempt:
+                continue
+            if ev.kind == "effort.state" and d.get("to") in {"failed", "rejected", "conflicted"}:
+                ended[n] = f"- Attempt {n} ended {d['to']}: {d.get('reason', '')}"
+            elif ev.kind == "check.result" and not d.get("passed") and d.get("tail"):
+                tail = [f"  {x}" for x in str(d["tail"]).rstrip().splitlines()]
+                outputs.setdefault(n, []).extend(
+                    [f"  Output of check '{d.get('name')}':", "  ```", *tail, "  ```"]
+                )
+        return [x for n in sorted(ended) for x in [ended[n], *outputs.get(n, [])]]
 
     def _handoffs(self) -> list[Handoff]:
         sh = self.sh

@@ -37,6 +37,7 @@ def build(
     handoffs: Sequence[Handoff],
     attempt: int,
     worktrees: bool,
+    earlier: Sequence[str] = (),
 ) -> str:
     title = effort.title or effort.id
     lines = [f"# Effort {effort.id}: {title}", ""]
@@ -73,6 +74,10 @@ def build(
         lines += ["Handoff notes:", "", *_bullets(h.notes, "(none)"), ""]
         if worktrees:
             lines += ["Changed files:", "", *_bullets([f"`{f}`" for f in h.changed], "(none)"), ""]
+
+    if earlier:
+        # A retry that is not told why the last attempt failed tends to fail the same way.
+        lines += ["## Earlier attempts", "", *earlier, ""]
 
     lines += ["## How you will be judged", ""]
     if effort.checks:
