@@ -39,7 +39,7 @@ def ran(agent_bin: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ign
 
 
 def test_every_effort_done_with_the_agents_edits_on_integration(ran) -> None:  # type: ignore[no-untyped-def]
-    repo, model, r = ran
+    repo, _model, r = ran
     assert r.code == 0, r.out + r.err
     with store(repo) as s:
         assert {e: v.state for e, v in s.efforts().items()} == dict.fromkeys(
@@ -61,14 +61,14 @@ def test_every_effort_done_with_the_agents_edits_on_integration(ran) -> None:  #
 
 
 def test_branches_are_stacked(ran) -> None:  # type: ignore[no-untyped-def]
-    repo, model, r = ran
+    repo, _model, _r = ran
     # cli's branch holds api's work, docs' holds both: each started from its dependencies.
     assert git(repo, "show", "phasegate/cli:api/hello.py") + "\n" == plans.API_PY
     assert git(repo, "show", "phasegate/docs:cli/main.py") + "\n" == plans.CLI_PY
 
 
 def test_each_cli_got_the_brief(ran) -> None:  # type: ignore[no-untyped-def]
-    repo, model, r = ran
+    repo, model, _r = ran
     first = {
         "/v1/messages": model.calls("/v1/messages")[0]["body"]["messages"][0],
         "/v1/responses": model.calls("/v1/responses")[0]["body"]["input"],
@@ -85,7 +85,7 @@ def test_each_cli_got_the_brief(ran) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_each_cli_printed_its_usage(ran) -> None:  # type: ignore[no-untyped-def]
-    repo, model, r = ran
+    repo, model, _r = ran
     # Claude Code: one JSON result with tokens and the cost it worked out itself.
     n = len(model.calls("/v1/messages"))
     result = next(json.loads(x) for x in log(repo, "api").splitlines()
@@ -111,7 +111,7 @@ def test_each_cli_printed_its_usage(ran) -> None:  # type: ignore[no-untyped-def
 
 
 def test_claude_and_codex_reported_from_their_shell(ran) -> None:  # type: ignore[no-untyped-def]
-    repo, model, r = ran
+    repo, _model, _r = ran
     with store(repo) as s:
         views = s.efforts()
         assert views["api"].tasks_done == ["hello()"]
