@@ -4,6 +4,9 @@ order, usage numbers, and the request log."""
 from __future__ import annotations
 
 import json
+import subprocess
+import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -198,3 +201,35 @@ def test_every_request_is_logged_without_credentials(server: ModelServer, tmp_pa
     assert "authorization" not in logged[1]["headers"]
     assert server.calls("/v1/messages") == [logged[1]]
     assert server.port > 0 and server.url.startswith("http://127.0.0.1:")
+
+
+def test_edits_and_a_hung_model(tmp_path: Path) -> None:
+    book = Book.from_json({"scripts": [
+        {"match": "edit", "steps": [{"edit": "v.txt", "search": "wrong", "replace": "right"},
+                                    {"text": "fixed"}]},
+        {"match": "hang", "steps": [{"sleep": 0.5}]},
+    ]})  # fmt: skip
+    with ModelServer(book) as server:
+        chat = {"model": "m", "messages": [{"role": "user", "content": "edit"}]}
+        content = json.loads(post(server, "/v1/chat/completions", chat)[1])["choices"][0]
+        assert (
+            "v.txt\n```\n<<<<<<< SEARCH\nwrong\n=======\nright\n>>>>>>> REPLACE\n```"
+            in (content["message"]["content"])
+        )
+        # Through a shell tool the edit is a command that really does it.
+        body = claude([{"role": "user", "content": "edit"}], stream=False)
+        cmd = json.loads(post(server, "/v1/messages", body)[1])["content"][0]["input"]["command"]
+        (tmp_path / "v.txt").write_text("a wrong answer\n")
+        subprocess.run(cmd, shell=True, cwd=tmp_path, check=True)
+        assert (tmp_path / "v.txt").read_text() == "a right answer\n"
+        # A hung model is logged as soon as it is asked, then answers after the pause.
+        t = threading.Thread(target=post, args=(server, "/v1/chat/completions",
+                             {"model": "m", "messages": [{"role": "user", "content": "hang"}]}))  # fmt: skip
+        t.start()
+        deadline = time.monotonic() + 5
+        while len(server.requests) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server.requests[-1]["step"]["sleep"] == 0.5
+        assert t.is_alive()
+        t.join(5)
+        assert not t.is_alive()

@@ -9,6 +9,7 @@ from typing import Any
 
 from .conversation import anthropic_turns, position, working_directory
 from .script import Book, Usage
+from .shell import command_of
 
 _ids = count(1)
 
@@ -28,9 +29,10 @@ def blocks_for(step: dict[str, Any], body: dict[str, Any]) -> list[dict[str, Any
             path = os.path.join(cwd, path)
         return [{"type": "tool_use", "id": f"toolu_{n:04d}", "name": "Write",
                  "input": {"file_path": path, "content": step["content"]}}]  # fmt: skip
-    if "run" in step:
+    if "run" in step or "edit" in step:
+        # Claude Code's own Edit tool wants the file read first in the same session.
         return [{"type": "tool_use", "id": f"toolu_{n:04d}", "name": "Bash",
-                 "input": {"command": step["run"], "description": "Run a command"}}]  # fmt: skip
+                 "input": {"command": command_of(step), "description": "Run a command"}}]  # fmt: skip
     if "mcp" in step:
         wanted = str(step["mcp"])
         name = next((t for t in names if t == wanted or t.endswith("__" + wanted)), None)

@@ -26,6 +26,9 @@ def render(steps: list[dict[str, Any]]) -> str:
         if "write" in s:
             out += [s["write"], "```", "<<<<<<< SEARCH", "=======",
                     str(s["content"]).rstrip("\n"), ">>>>>>> REPLACE", "```", ""]  # fmt: skip
+        elif "edit" in s:
+            out += [s["edit"], "```", "<<<<<<< SEARCH", str(s["search"]).rstrip("\n"), "=======",
+                    str(s["replace"]).rstrip("\n"), ">>>>>>> REPLACE", "```", ""]  # fmt: skip
         elif "run" in s:
             out += ["```bash", str(s["run"]), "```", ""]
         elif "text" in s:
@@ -46,6 +49,9 @@ def reply(book: Book, body: dict[str, Any]) -> tuple[str, bytes, dict[str, Any]]
             content = "done"
         else:
             step = {"script": list(script.steps)}
+            pause = sum(float(s["sleep"]) for s in script.steps if "sleep" in s)
+            if pause:
+                step["sleep"] = pause
             content = render(list(script.steps))
     u = book.usage
     usage = {"prompt_tokens": u.input, "completion_tokens": u.output,

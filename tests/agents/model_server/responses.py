@@ -28,7 +28,7 @@ def _shell_call(cmd: str, names: list[str]) -> tuple[str, dict[str, Any]]:
 
 def _call(step: dict[str, Any], names: list[str]) -> tuple[str, dict[str, Any]] | str:
     """(tool, arguments) for a step the client should carry out, else the text to answer."""
-    if "write" in step or "run" in step:
+    if "write" in step or "run" in step or "edit" in step:
         return _shell_call(command_of(step), names)
     if "mcp" in step:
         wanted = str(step["mcp"])

@@ -6,9 +6,11 @@ conversation) starts again at step 0 and several agents can share one server.
 
 Steps (one dict each):
   {"write": "rel/path", "content": "..."}   create or overwrite a file
+  {"edit": "rel/path", "search": "...", "replace": "..."}   change part of an existing file
   {"run": "shell command"}                    run a command through the agent's shell tool
   {"mcp": "report_progress", "arguments": {...}}   call an MCP tool (matched by name suffix)
   {"text": "..."}                             the final answer; ends the turn
+  {"sleep": seconds}                          answer nothing for that long (a hung model)
 A script's last step should be a text step; past the end the server answers with "done".
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable
@@ -29,6 +30,7 @@ class ModelServer:
         self.log = log
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        self.stopped = threading.Event()
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._http.daemon_threads = True
         self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
@@ -46,6 +48,7 @@ class ModelServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
         self._http.shutdown()
         self._http.server_close()
 
@@ -77,7 +80,9 @@ def _handler(server: ModelServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Cache-Control", "no-cache")
             self.end_headers()
             if self.command != "HEAD":
-                self.wfile.write(data)
+                # An agent killed while its model "thinks" is what the timeout tests do.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
 
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -106,6 +111,8 @@ def _handler(server: ModelServer) -> type[BaseHTTPRequestHandler]:
             entry["status"] = status
             entry["step"] = step
             server.record(entry)
+            if "sleep" in step:  # logged first, so a test sees the request that hangs
+                server.stopped.wait(float(step["sleep"]))
             self._answer(status, ctype, data)
 
         do_GET = do_POST = do_HEAD = _handle

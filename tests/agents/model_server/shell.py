@@ -9,6 +9,10 @@ from typing import Any
 def command_of(step: dict[str, Any]) -> str:
     if "run" in step:
         return str(step["run"])
+    if "edit" in step:
+        path, old, new = (repr(str(step[k])) for k in ("edit", "search", "replace"))
+        code = f"import pathlib; p = pathlib.Path({path}); p.write_text(p.read_text().replace({old}, {new}, 1))"
+        return f"python3 -c {shlex.quote(code)}"
     path, content = str(step["write"]), str(step["content"])
     parent = path.rsplit("/", 1)[0] if "/" in path else ""
     mkdir = f"mkdir -p {shlex.quote(parent)} && " if parent else ""

@@ -118,3 +118,29 @@ def stacked_book(book: Book) -> None:
             {"text": "Documented the command line."},
         ),
     ]
+
+
+def one_each_plan(
+    env: dict[str, str], commands: dict[str, object], **agents: Any
+) -> dict[str, Any]:
+    """One independent effort per agent, all three running at once."""
+    return {
+        "version": 1,
+        "project": "real-agents",
+        "agents": {"max": 3, "timeout": "180s", "grace": "2s", "env": env, **agents},
+        "efforts": [
+            {
+                "id": tool,
+                "title": f"Value by {tool}",
+                "files": [f"{tool}/**"],
+                "command": commands[tool],
+                "checks": [
+                    {
+                        "name": "value is right",
+                        "run": f"cat {tool}/value.txt; grep -qx right {tool}/value.txt",
+                    }
+                ],
+            }
+            for tool in ("claude", "codex", "aider")
+        ],
+    }
