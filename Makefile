@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck bench clean-venv
+.PHONY: demo test test-agents check lint typecheck bench clean-venv
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ check: $(STAMP)
 
 test: check
 	$(BIN)/python -m pytest -n auto
+
+# The real Claude Code, Codex CLI and Aider, installed into .cache/agents (nothing global), run
+# against a scripted model server on 127.0.0.1 in a network namespace with only loopback.
+AGENTS_CACHE := .cache/agents
+test-agents: $(STAMP)
+	tests/agents/install.sh $(AGENTS_CACHE)
+	PHASEGATE_AGENTS=$(CURDIR)/$(AGENTS_CACHE) tests/agents/offline.sh \
+		$(BIN)/python -m pytest tests/agents/real -p no:xdist -rs
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py $(if $(QUICK),--quick,)

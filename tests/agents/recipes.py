@@ -15,6 +15,9 @@ def recipes() -> dict[str, object]:
     text = (ROOT / "README.md").read_text()
     section = text.split("<!-- recipes:start -->")[1].split("<!-- recipes:end -->")[0]
     found: dict[str, object] = {}
-    for m in re.finditer(r"^### (.+?)\n.*?```yaml\n(.*?)```", section, re.S | re.M):
-        found[m.group(1).strip()] = yaml.safe_load(m.group(2))["agents"]["command"]
+    for part in section.split("\n### ")[1:]:
+        heading, _, body = part.partition("\n")
+        m = re.search(r"```yaml\n(.*?)```", body, re.S)
+        if m:
+            found[heading.strip()] = yaml.safe_load(m.group(1))["agents"]["command"]
     return found
