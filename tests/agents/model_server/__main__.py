@@ -1,4 +1,5 @@
-"""`python -m model_server SCRIPT.json [LOG.jsonl]`: serve until interrupted; prints the URL."""
+"""`python -m agents.model_server SCRIPT.json [LOG.jsonl]` (from tests/): serve until interrupted,
+printing the base URL first."""
 
 from __future__ import annotations
 
