@@ -233,3 +233,19 @@ def test_edits_and_a_hung_model(tmp_path: Path) -> None:
         assert t.is_alive()
         t.join(5)
         assert not t.is_alive()
+
+
+def test_claude_waits_once_for_mcp_servers_still_connecting(server: ModelServer) -> None:
+    tools = [*CLAUDE_TOOLS[:3], {"name": "WaitForMcpServers", "input_schema": {}}]
+    calls = [{"role": "assistant", "content": [{"type": "tool_use", "id": f"t{i}", "name": "Bash",
+                                                "input": {}}]} for i in range(2)]  # fmt: skip
+    history = [{"role": "user", "content": "Effort api"}, *calls]
+    got = json.loads(post(server, "/v1/messages", claude(history, stream=False, tools=tools))[1])
+    assert got["content"][0]["name"] == "WaitForMcpServers"
+    # The wait is not a step: once the tool is there, the script's MCP call comes next.
+    history.append({"role": "assistant", "content": [got["content"][0]]})
+    got = json.loads(post(server, "/v1/messages", claude(history, stream=False))[1])
+    assert got["content"][0]["name"] == "mcp__phasegate__report_progress"
+    # A server that never connects is waited for once, then said so.
+    got = json.loads(post(server, "/v1/messages", claude(history, stream=False, tools=tools))[1])
+    assert got["content"][0]["text"] == "the tool report_progress was not offered"

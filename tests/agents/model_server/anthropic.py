@@ -7,7 +7,13 @@ import os
 from itertools import count
 from typing import Any
 
-from .conversation import anthropic_turns, position, working_directory
+from .conversation import (
+    WAIT_FOR_MCP,
+    anthropic_turns,
+    position,
+    waited_for_mcp,
+    working_directory,
+)
 from .script import Book, Usage
 from .shell import command_of
 
@@ -36,6 +42,11 @@ def blocks_for(step: dict[str, Any], body: dict[str, Any]) -> list[dict[str, Any
     if "mcp" in step:
         wanted = str(step["mcp"])
         name = next((t for t in names if t == wanted or t.endswith("__" + wanted)), None)
+        if name is None and WAIT_FOR_MCP in names and not waited_for_mcp(body):
+            # Claude Code connects MCP servers in the background; their tools join the list
+            # once the model has waited for them.
+            return [{"type": "tool_use", "id": f"toolu_{n:04d}", "name": WAIT_FOR_MCP,
+                     "input": {}}]  # fmt: skip
         if name is None:
             return [{"type": "text", "text": f"the tool {wanted} was not offered"}]
         return [{"type": "tool_use", "id": f"toolu_{n:04d}", "name": name,

@@ -32,16 +32,31 @@ def _text_of(content: Any) -> str:
     return ""
 
 
+WAIT_FOR_MCP = "WaitForMcpServers"
+
+
+def _tool_uses(content: Any) -> list[str]:
+    if not isinstance(content, list):
+        return []
+    return [
+        b.get("name", "") for b in content if isinstance(b, dict) and b.get("type") == "tool_use"
+    ]
+
+
 def anthropic_turns(body: dict[str, Any]) -> list[Turn]:
     turns = []
     for m in body.get("messages", []):
         content = m.get("content")
-        calls = isinstance(content, list) and any(
-            isinstance(b, dict) and b.get("type") == "tool_use" for b in content
-        )
-        role = "tool" if m.get("role") == "assistant" and calls else m.get("role", "user")
+        role = m.get("role", "user")
+        if role == "assistant" and (names := _tool_uses(content)):
+            # Waiting for MCP servers to connect is not a step of the script.
+            role = "wait" if set(names) == {WAIT_FOR_MCP} else "tool"
         turns.append(Turn(role, _text_of(content)))
     return turns
+
+
+def waited_for_mcp(body: dict[str, Any]) -> bool:
+    return any(WAIT_FOR_MCP in _tool_uses(m.get("content")) for m in body.get("messages", []))
 
 
 def responses_turns(body: dict[str, Any]) -> list[Turn]:
