@@ -249,3 +249,23 @@ def test_claude_waits_once_for_mcp_servers_still_connecting(server: ModelServer)
     # A server that never connects is waited for once, then said so.
     got = json.loads(post(server, "/v1/messages", claude(history, stream=False, tools=tools))[1])
     assert got["content"][0]["text"] == "the tool report_progress was not offered"
+
+
+def test_codex_finds_a_deferred_mcp_tool_with_tool_search(server: ModelServer) -> None:
+    body = codex([{"type": "message", "role": "user", "content": "Effort api"}])
+    body["tools"] = [{"type": "function", "name": "exec_command"}, {"type": "tool_search"}]
+    body["input"] += [{"type": "function_call", "call_id": f"c{i}"} for i in range(2)]
+    events = sse(post(server, "/v1/responses", body)[1])
+    search = next(d["item"] for e, d in events if e == "response.output_item.done")
+    assert search["type"] == "tool_search_call"
+    assert search["arguments"] == {"query": "report_progress", "limit": 8}
+    # The search is not a step; what it found is called, in its namespace.
+    found = {"type": "namespace", "name": "mcp__phasegate",
+             "tools": [{"type": "function", "name": "report_progress"}]}  # fmt: skip
+    body["input"] += [search, {"type": "tool_search_output", "call_id": search["call_id"],
+                               "tools": [found]}]  # fmt: skip
+    events = sse(post(server, "/v1/responses", body)[1])
+    call = next(d["item"] for e, d in events if e == "response.output_item.done")
+    assert (call["type"], call["name"], call["namespace"]) == (
+        "function_call", "report_progress", "mcp__phasegate")  # fmt: skip
+    assert json.loads(call["arguments"]) == {"task_done": "API"}

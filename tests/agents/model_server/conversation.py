@@ -68,6 +68,8 @@ def responses_turns(body: dict[str, Any]) -> list[Turn]:
         kind = it.get("type", "message")
         if kind in ("function_call", "custom_tool_call", "local_shell_call"):
             turns.append(Turn("tool", ""))
+        elif kind == "tool_search_call":  # looking for deferred tools is not a step
+            turns.append(Turn("wait", ""))
         elif kind == "message":
             turns.append(Turn(it.get("role", "user"), _text_of(it.get("content"))))
         else:  # tool outputs, reasoning

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from itertools import count
 from typing import Any
 
@@ -15,6 +16,27 @@ _ids = count(1)
 
 def _function_names(body: dict[str, Any]) -> list[str]:
     return [t.get("name", "") for t in body.get("tools", []) if isinstance(t, dict)]
+
+
+def _found_tools(body: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    """(namespace, tool) a tool search brought in: Codex defers MCP tools behind it."""
+    found: list[tuple[str | None, dict[str, Any]]] = []
+    for it in body.get("input", []) if isinstance(body.get("input"), list) else []:
+        if not (isinstance(it, dict) and it.get("type") == "tool_search_output"):
+            continue
+        for t in it.get("tools", []):
+            if isinstance(t, dict) and t.get("type") == "namespace":
+                found += [(t.get("name"), x) for x in t.get("tools", []) if isinstance(x, dict)]
+            elif isinstance(t, dict):
+                found.append((None, t))
+    return found
+
+
+def _searches(body: dict[str, Any]) -> int:
+    items = body.get("input", [])
+    if not isinstance(items, list):
+        return 0
+    return sum(1 for it in items if isinstance(it, dict) and it.get("type") == "tool_search_call")
 
 
 def _shell_call(cmd: str, names: list[str]) -> tuple[str, dict[str, Any]]:
@@ -39,8 +61,40 @@ def _call(step: dict[str, Any], names: list[str]) -> tuple[str, dict[str, Any]] 
     return str(step.get("text", "done"))
 
 
+# An MCP server still starting is not found by the search; a model would look again.
+SEARCHES, SEARCH_PAUSE = 15, 1.0
+
+
+def _deferred_call(step: dict[str, Any], body: dict[str, Any], n: int) -> dict[str, Any] | None:
+    """The item for an MCP step whose tool must first be found with Codex's `tool_search`."""
+    wanted = str(step.get("mcp", ""))
+    if not wanted or wanted in _function_names(body):
+        return None
+    for namespace, t in _found_tools(body):
+        name = str(t.get("name", ""))
+        if name == wanted or name.endswith("__" + wanted):
+            item = {"type": "function_call", "id": f"fc_{n:04d}", "call_id": f"call_{n:04d}",
+                    "name": name, "arguments": json.dumps(step.get("arguments", {})),
+                    "status": "completed"}  # fmt: skip
+            if namespace:
+                item["namespace"] = namespace
+            return item
+    types = [t.get("type") for t in body.get("tools", []) if isinstance(t, dict)]
+    searched = _searches(body)
+    if "tool_search" in types and searched < SEARCHES:
+        if searched:
+            time.sleep(SEARCH_PAUSE)
+        return {"type": "tool_search_call", "id": f"ts_{n:04d}", "call_id": f"search_{n:04d}",
+                "execution": "client", "status": "completed",
+                "arguments": {"query": wanted, "limit": 8}}  # fmt: skip
+    return None
+
+
 def item_for(step: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     n = next(_ids)
+    deferred = _deferred_call(step, body, n)
+    if deferred is not None:
+        return deferred
     call = _call(step, _function_names(body))
     if isinstance(call, str):
         return {"type": "message", "id": f"msg_{n:04d}", "role": "assistant",
