@@ -24,32 +24,15 @@ def register(app: typer.Typer) -> None:
         plan: PlanOpt = None,
         db: DbOpt = None,
     ) -> int:
-        from phasegate.errors import InputError
-        from phasegate.tracking.reports import effort_facts
+        from phasegate.service import reviews
         from phasegate.tracking.session import actor, open_session
 
         with open_session(plan, db) as s:
-            f = effort_facts(s.facts, effort)
-            phase = next((p for p in s.facts.phases if p.id == f.phase), None)
-            allowed = list(dict.fromkeys([*f.reviewers, *(phase.approvals if phase else [])]))
-            if role not in allowed:
-                known = ", ".join(allowed) or "none declared"
-                raise InputError(
-                    f"{role!r} is not a reviewer of effort {f.id} (reviewers: {known})"
-                )
-            who = by or actor()
-            ev = s.store.append(
-                "approval",
-                effort=f.id,
-                data={"role": role, "by": who},
-                key=f"approval:{f.id}:{role}:{who}",
-            )
-            have = sorted(s.store.approvals().get(f.id, set()))
-        if ev is None:
-            print(f"{f.id} already approved as {role} by {who}")
+            a = reviews.approve(s, effort, role=role, by=by or actor())
+        if a.already:
+            print(f"{a.effort} already approved as {role} by {a.by}")
         else:
-            print(f"{f.id} approved as {role} by {who}")
-        missing = [r for r in f.reviewers if r not in have]
-        if missing:
-            print(f"still waiting for: {', '.join(missing)}")
+            print(f"{a.effort} approved as {role} by {a.by}")
+        if a.missing:
+            print(f"still waiting for: {', '.join(a.missing)}")
         return 0

@@ -16,21 +16,20 @@ def register(app: typer.Typer) -> None:
         epilog=example(f"phasegate clean -f {EXAMPLE_PLAN}"),
     )
     def clean(plan: PlanOpt = None, as_json: JsonOpt = False, db: DbOpt = None) -> int:
-        from phasegate.cli.common import emit_json, load
-        from phasegate.engine.cleanup import clean_worktrees
+        from phasegate.cli.common import load, print_json
+        from phasegate.service.conflicts import clean as clean_worktrees
 
         loaded = load(plan, quiet=as_json)
-        removed, kept = clean_worktrees(loaded.plan, loaded.path, loaded.state_dir, db)
+        doc = clean_worktrees(loaded, db=db)
+        removed: list[str] = doc["removed"]
+        kept: list[dict[str, str]] = doc["kept"]
         if as_json:
-            emit_json(
-                "clean",
-                {"removed": removed, "kept": [{"effort": e, "reason": r} for e, r in kept]},
-            )
+            print_json(doc)
         else:
             for e in removed:
                 print(f"removed worktree of {e}")
-            for e, r in kept:
-                print(f"kept worktree of {e}: {r}")
+            for k in kept:
+                print(f"kept worktree of {k['effort']}: {k['reason']}")
             if not removed and not kept:
                 print("no effort worktrees to clean")
         return 1 if kept else 0

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+# One rule for numbers in every front door's output, kept importable from here.
+from phasegate.service.common import num as num
+
 if TYPE_CHECKING:
     from phasegate.plan.load import LoadedPlan
 
@@ -41,7 +44,11 @@ def load(plan_opt: str | None, *, strict: bool = False, quiet: bool = False) -> 
 
 
 def emit_json(kind: str, payload: dict[str, Any]) -> None:
-    doc = {"schema": f"phasegate.{kind}/1", **payload}
+    print_json({"schema": f"phasegate.{kind}/1", **payload})
+
+
+def print_json(doc: dict[str, Any]) -> None:
+    """Print a document a service function returned (it carries its own `schema`)."""
     # Indenting forces the pure-Python encoder (several times slower on big documents), so
     # only a person at a terminal gets it; pipes and files get the compact form.
     indent = 2 if sys.stdout.isatty() else None
@@ -107,11 +114,6 @@ def write_output(
         path.write_text(text, encoding="utf-8")
     except OSError as e:
         raise UsageError(f"cannot write {target}: {e.strerror or e}") from None
-
-
-def num(x: float) -> int | float:
-    """Whole numbers print as integers in JSON and tables (3300, not 3300.0)."""
-    return int(x) if float(x).is_integer() else round(x, 6)
 
 
 def console() -> Any:

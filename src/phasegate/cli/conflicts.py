@@ -10,10 +10,8 @@ import typer
 from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, emit_json, example
 
 if TYPE_CHECKING:
-    from phasegate.conflicts import Drift
     from phasegate.conflicts.report import Report
     from phasegate.plan.load import LoadedPlan
-    from phasegate.store import EffortView
 
 ORDER = 120
 
@@ -42,25 +40,15 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
         db: DbOpt = None,
     ) -> int:
-        from phasegate import git
-        from phasegate.conflicts import report as rep
+        from phasegate.service.conflicts import conflicts as find
 
-        git.require_version()
         if branches:
             loaded = _optional_plan(plan, quiet=as_json)
-            where = loaded.path.parent if loaded else Path.cwd()
-            repo = git.toplevel(where)
-            result = rep.for_branches(repo, branches, loaded.plan if loaded else None)
         else:
             from phasegate.cli.common import load
 
             loaded = load(plan, quiet=as_json)
-            repo = git.toplevel(loaded.path.parent.resolve())
-            views, recorded = _recorded(db, loaded.state_dir)
-            result = rep.for_plan(repo, loaded.plan, views)
-            # Merged efforts' branches are no longer live; their drift is known from the run.
-            seen = {d.effort for d in result.scope}
-            result.scope += [d for d in recorded if d.effort not in seen]
+        result = find(loaded, db=db, branches=branches or ())
         if as_json:
             emit_json("conflicts", result.to_json())
         else:
@@ -78,17 +66,6 @@ def _optional_plan(option: str | None, *, quiet: bool) -> LoadedPlan | None:
         if not os.environ.get("PHASEGATE_PLAN"):
             return None
     return load(option, quiet=quiet)
-
-
-def _recorded(db: str | None, state_dir: Path) -> tuple[dict[str, EffortView] | None, list[Drift]]:
-    """Recorded effort states and scope drift, if the plan has a store yet."""
-    from phasegate.conflicts import recorded_drift
-    from phasegate.store import db_path, open_store
-
-    if db is None and not db_path(None, state_dir=state_dir).exists():
-        return None, []  # nothing recorded yet: liveness comes from git alone
-    with open_store(db, state_dir=state_dir) as store:
-        return store.efforts(), recorded_drift(store)
 
 
 def _print(r: Report) -> None:

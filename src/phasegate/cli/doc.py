@@ -35,19 +35,15 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
     ) -> int:
         from phasegate.cli.common import load
-        from phasegate.errors import UsageError
-        from phasegate.report.documents import render
-        from phasegate.store import open_store
+        from phasegate.service.documents import document_text
         from phasegate.tracking.documents import KINDS
-        from phasegate.tracking.facts import facts_of
 
         if kind not in KINDS:
+            from phasegate.errors import UsageError
+
             raise UsageError(f"unknown document kind {kind!r}: use one of {', '.join(KINDS)}")
         loaded = load(plan)
-        with open_store(db, state_dir=loaded.state_dir) as store:
-            text = render(
-                kind, loaded.plan, facts_of(loaded.plan), store, loaded.path, templates=templates
-            )
+        text = document_text(loaded, kind, db=db, templates=templates)
         if out is None or out == "-":
             print(text, end="")
             return 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import typer
 
@@ -39,7 +38,9 @@ def register(app: typer.Typer) -> None:
         if to not in TARGETS:
             raise UsageError(f"unknown export format {to!r}; choose one of: {', '.join(TARGETS)}")
         loaded = load(plan, quiet=True)
-        states = _states(db, loaded.state_dir)
+        from phasegate.service.history import effort_states
+
+        states = effort_states(db, loaded.state_dir)
         data = to_taskmaster(loaded.plan, tag, states)
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         if output:
@@ -50,13 +51,3 @@ def register(app: typer.Typer) -> None:
         else:
             sys.stdout.write(text)
         return 0
-
-
-def _states(db: str | None, state_dir: Path) -> dict[str, str]:
-    """Effort states from the store when there is one; exporting never creates a store."""
-    from phasegate.store import db_path, open_store
-
-    if not db_path(db, state_dir=state_dir).is_file():
-        return {}
-    with open_store(db, state_dir=state_dir) as store:
-        return {k: v.state for k, v in store.efforts().items()}

@@ -47,15 +47,11 @@ def register(app: typer.Typer) -> None:
         import time
 
         from phasegate.cli.common import emit_json
-        from phasegate.errors import InputError
+        from phasegate.service import queries
         from phasegate.tracking.session import open_session
 
         with open_session(plan, db) as s:
-            if effort is not None and s.facts.effort(effort) is None:
-                raise InputError(f"unknown effort {effort!r} in plan {s.facts.project}")
-            events = s.store.events(effort=effort, kinds=kind or None)
-        if last is not None:
-            events = events[-last:] if last > 0 else []
+            events = queries.events(s, effort=effort, kinds=kind, last=last)
         if as_json:
             emit_json("log", {"events": [e.to_json() for e in events]})
             return 0

@@ -16,34 +16,16 @@ def register(app: typer.Typer) -> None:
         epilog=example(f"phasegate ready -f {EXAMPLE_PLAN}", "phasegate ready --json"),
     )
     def ready(plan: PlanOpt = None, as_json: JsonOpt = False, db: DbOpt = None) -> int:
-        from phasegate.cli.common import emit_json, num
-        from phasegate.tracking import ready as r
+        from phasegate.cli.common import print_json
+        from phasegate.service import queries
         from phasegate.tracking.session import open_session
 
         with open_session(plan, db) as s:
-            efforts = s.store.efforts()
-            phases = s.store.phases()
-            found = r.ready(s.facts, efforts, phases)
-            waits = r.waiting(s.facts, efforts, phases)
-        rows = [
-            {
-                "id": f.id,
-                "title": f.title,
-                "priority": f.priority,
-                "remaining_path": num(f.remaining),
-                "state": efforts[f.id].state if f.id in efforts else "pending",
-                "owner": f.owner,
-                "phase": f.phase,
-                "critical": f.critical,
-            }
-            for f in found
-        ]
+            doc = queries.ready(s)
         if as_json:
-            emit_json(
-                "ready",
-                {"ready": rows, "waiting": [{"id": w.effort, "on": w.on} for w in waits]},
-            )
+            print_json(doc)
             return 0
+        rows, waits = doc["ready"], doc["waiting"]
         if not rows:
             print("nothing can start now")
         for row in rows:
@@ -54,6 +36,6 @@ def register(app: typer.Typer) -> None:
             )
         if waits:
             print(
-                f"{len(waits)} more waiting; first: {waits[0].effort} on {', '.join(waits[0].on)}"
+                f"{len(waits)} more waiting; first: {waits[0]['id']} on {', '.join(waits[0]['on'])}"
             )
         return 0

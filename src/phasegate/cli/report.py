@@ -60,9 +60,10 @@ def register(app: typer.Typer) -> None:
     ) -> int:
         import sys
 
-        from phasegate.tracking import reports
+        from phasegate.service import reports
         from phasegate.tracking.session import env_attempt, open_session
 
+        base = None
         if from_json:
             # Bytes decoded here, not by the locale: text that is not UTF-8 reaches the report's
             # own checks, which name the field, instead of failing in the decoder.
@@ -72,28 +73,25 @@ def register(app: typer.Typer) -> None:
                 if stream is not None
                 else sys.stdin.read()
             )
-            raw, json_effort, json_key = reports.from_json(text)
+            base, json_effort, json_key = reports.parse_json(text)
             effort = effort or json_effort
             key = key if key is not None else json_key
-        else:
-            raw = reports.RawReport()
-        raw.tasks_done += list(task_done or [])
-        if progress is not None:
-            raw.progress = progress
-        raw.blockers += [(b, severity) for b in blocker or []]
-        if severity is not None and not raw.blockers:
-            reports.severity(severity)
-        raw.metrics += list(metric or [])
-        for name, value in (("note", note), ("cost", cost), ("tokens", tokens)):
-            if value is not None:
-                setattr(raw, name, value)
+        raw = reports.raw_report(
+            tasks_done=task_done,
+            progress=progress,
+            blockers=blocker,
+            severity=severity,
+            metrics=metric,
+            note=note,
+            cost=cost,
+            tokens=tokens,
+            base=base,
+        )
         attempt = env_attempt()
         with open_session(plan, db) as s:
-            f = reports.effort_facts(s.facts, effort)
-            data = reports.build(s.facts, f, raw)
-            ev = s.store.append("report", effort=f.id, attempt=attempt, data=data, key=key)
-        if ev is None:
-            print(f"report for {f.id} already stored (key {key}); nothing changed")
+            done = reports.report(s, effort, raw, attempt=attempt, key=key)
+        if not done.stored:
+            print(f"report for {done.effort} already stored (key {key}); nothing changed")
         else:
-            print(f"report for {f.id} stored (event {ev.seq})")
+            print(f"report for {done.effort} stored (event {done.seq})")
         return 0

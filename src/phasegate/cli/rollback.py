@@ -26,15 +26,11 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> int:
-        from phasegate import git
         from phasegate.cli.common import console, load
-        from phasegate.conflicts.rollback import roll_back
-        from phasegate.store import open_store
+        from phasegate.service.conflicts import rollback as roll_back
 
         loaded = load(plan, quiet=as_json)
-        repo = git.toplevel(loaded.path.parent.resolve())
-        with open_store(db, state_dir=loaded.state_dir) as store:
-            done = roll_back(repo, loaded.plan, store, effort, reason)
+        done = roll_back(loaded, effort, reason=reason, db=db)
         if as_json:
             emit_json("rollback", done.to_json())
             return 0

@@ -198,7 +198,9 @@ def _forecast(
     from phasegate.schedule.planned import forecast
 
     p = loaded.plan
-    observed = _observed(loaded, db) if p.rate else []
+    from phasegate.service.history import observed_ratios
+
+    observed = observed_ratios(loaded, db) if p.rate else []
     base, fc = forecast(p, m, ratios=observed, runs=runs, seed=seed, dist=dist)
 
     def d(x: float) -> float | None:
@@ -233,18 +235,3 @@ def _forecast(
     for name, v in (("P50", fc.p50), ("P80", fc.p80), ("P95", fc.p95)):
         c.print(f"  {name}: {num(round(v, 2 if v < 100 else 0))} {p.units}{_days(p, v)}")
     return 0
-
-
-def _observed(loaded: LoadedPlan, db: str | None) -> list[float]:
-    """Ratios actual/planned of finished efforts, when a state store already exists."""
-    from phasegate.store import db_path, open_store
-
-    if not db_path(db, state_dir=loaded.state_dir).exists():
-        return []
-    from phasegate.schedule.forecast import durations, ratios
-
-    with open_store(db, state_dir=loaded.state_dir) as store:
-        events = store.events(kinds=["effort.state"])
-    trans = [(e.effort or "", str(e.data.get("to", "")), e.ts) for e in events]
-    sizes = {e.id: e.size for e in loaded.plan.efforts}
-    return ratios(durations(trans), sizes, loaded.plan.rate or 1.0)

@@ -40,44 +40,17 @@ def register(app: typer.Typer) -> None:
         import sys
         import time
 
-        from phasegate.cli.common import emit_json
+        from phasegate.cli.common import print_json
         from phasegate.report.status_text import render
-        from phasegate.tracking import escalation
-        from phasegate.tracking.reports import number
+        from phasegate.service import queries
         from phasegate.tracking.session import open_session
-        from phasegate.tracking.status import project, snapshot
 
-        baselines: dict[str, float] = {}
-        for item in baseline or []:
-            k, _, v = item.partition("=")
-            baselines[k.strip()] = number(v, f"baseline {k.strip()}")
+        given = queries.baselines(baseline or [])
         with open_session(plan, db) as s:
-            unknown = [k for k in baselines if s.facts.metric(k) is None]
-            if unknown:
-                from phasegate.errors import InputError
-
-                raise InputError(f"unknown metric {unknown[0]!r} in --baseline")
             while True:
-                now = time.time()
-                snap = snapshot(s.store, now)
-                st = project(s.facts, snap, baselines)
-                if notify:
-                    items = escalation.live_items(
-                        s.facts,
-                        snap.blockers,
-                        snap.efforts,
-                        snap.acks,
-                        snap.project_start,
-                        snap.phase_opened,
-                    )
-                    sent = escalation.notify_overdue(
-                        s.store, s.facts, items, now, cwd=str(s.plan_path.parent)
-                    )
-                    st["escalations"]["notified"] = sorted(
-                        set(st["escalations"]["notified"]) | set(sent)
-                    )
+                st = queries.status(s, baselines=given, notify=notify)
                 if as_json:
-                    emit_json("status", st)
+                    print_json(st)
                 else:
                     if watch:
                         sys.stdout.write("\x1b[H\x1b[2J")
