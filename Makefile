@@ -22,6 +22,7 @@ check: $(STAMP)
 	$(BIN)/mypy src
 
 test: check
+	sh scripts/ensure-deps.sh
 	$(BIN)/python -m pytest -n auto
 
 # The real Claude Code, Codex CLI and Aider, installed into .cache/agents (nothing global), run

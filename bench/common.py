@@ -43,8 +43,15 @@ def time_command(argv: Sequence[str], *, runs: int, cwd: Path | None = None) -> 
 
 
 def row(
-    name: str, ours: float, anchor: float, anchor_name: str, unit: str, notes: str = ""
+    name: str,
+    ours: float,
+    anchor: float,
+    anchor_name: str,
+    unit: str,
+    notes: str = "",
+    read: str = "",
 ) -> dict[str, Any]:
+    """One benchmark row; `read` is the sentence README prints on how to read it."""
     return {
         "name": name,
         "ours": round(ours, 4),
@@ -53,6 +60,7 @@ def row(
         "ratio": round(ours / anchor, 3) if anchor else None,
         "unit": unit,
         "notes": notes,
+        "read": read,
     }
 
 

@@ -76,6 +76,12 @@ def main() -> None:
         )
     out = HERE / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)
+    if args.only and out.exists():
+        # A partial run replaces the rows of the benches it ran and keeps the others'.
+        earlier = json.loads(out.read_text()).get("rows", [])
+        ran = {r["bench"] for r in all_rows}
+        kept = [r for r in earlier if r.get("bench") not in ran]
+        all_rows = sorted(kept + all_rows, key=lambda r: str(r.get("bench")))
     doc = {
         "quick": args.quick,
         "python": platform.python_version(),
@@ -105,12 +111,17 @@ def readme_table(readme: Path, rows: list[dict[str, Any]]) -> None:
     end = text.find("\n\n", table)
     if start < 0 or table < 0 or end < 0:
         return
-    lines = ["| benchmark | phasegate | anchor | ratio | unit |", "|---|---|---|---|---|"]
+    lines = [
+        "| benchmark | phasegate | anchor | ratio | unit | how to read it |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in rows:
         unit = r.get("unit") or ""
         anchor = f"{_cell(r.get('anchor'))} ({r['anchor_name']})" if r.get("anchor_name") else ""
+        read = (r.get("read") or r.get("notes") or "").replace("|", "/")
         lines.append(
-            f"| {r['name']} | {_cell(r.get('ours'))} | {anchor} | {_cell(r.get('ratio'))} | {unit} |"
+            f"| {r['name']} | {_cell(r.get('ours'))} | {anchor} | {_cell(r.get('ratio'))} "
+            f"| {unit} | {read} |"
         )
     readme.write_text(text[:table] + "\n".join(lines) + text[end:])
 

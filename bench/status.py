@@ -155,6 +155,8 @@ def rows(quick: bool) -> list[dict[str, Any]]:
             "python -c pass",
             "s, median (lower is better)",
             notes,
+            read="Whole command, interpreter start-up included; goal <= 0.1 s. python -c pass "
+            "shows the interpreter's own share.",
         ),
         row(
             f"status --json {EFFORTS} efforts / {EVENTS // 1000}k events",
@@ -163,6 +165,7 @@ def rows(quick: bool) -> list[dict[str, Any]]:
             "python -c pass",
             "s, median (lower is better)",
             notes,
+            read="The same with machine-readable output.",
         ),
         row(
             "CLI frame: typer + building the status command",
@@ -171,6 +174,7 @@ def rows(quick: bool) -> list[dict[str, Any]]:
             "python -c pass",
             "s, median (lower is better)",
             "the floor any command pays before phasegate work starts",
+            read="What every command pays before its own work: a floor under the rows above.",
         ),
     ]
 

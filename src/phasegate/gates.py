@@ -121,6 +121,9 @@ class GateFacts:
     critical_blockers: int  # open, on the phase's efforts
     conflicts: int  # actual conflicts found on the phase's efforts
     metrics: dict[str, float] = field(default_factory=dict)  # latest value of each metric
+    # "name (provider)" -> verified on integration (None: not judged yet, or rolled back)
+    contracts: dict[str, bool | None] = field(default_factory=dict)
+    signed: dict[str, str] = field(default_factory=dict)  # criterion -> who signed it
 
 
 def delivered_percent(efforts: Sequence[EffortFacts]) -> float:
@@ -172,6 +175,18 @@ def requirement_reasons(phase: Phase, facts: GateFacts) -> tuple[list[str], dict
             reasons.append(f"metric {metric} has no value, required {t}")
         elif not t.holds(value):
             reasons.append(f"metric {metric} = {value:g}, required {t}")
+    if req.contracts == "all":
+        figures["contracts"] = dict(facts.contracts)
+        for label, ok in facts.contracts.items():
+            if ok is None:
+                reasons.append(f"contract {label} not verified on the integration branch")
+            elif not ok:
+                reasons.append(f"contract {label} failed its verification")
+    if phase.gate.criteria:
+        figures["criteria"] = {c: facts.signed.get(c) for c in phase.gate.criteria}
+        for k, c in enumerate(phase.gate.criteria, 1):
+            if c not in facts.signed:
+                reasons.append(f"criterion {k} not signed off: {c}")
     return reasons, figures
 
 
@@ -204,4 +219,29 @@ def gate_facts(plan: Plan, phase: Phase, store: Any) -> GateFacts:
     conflicts = sum(1 for e in efforts if e.state == "conflicted")
     conflicts += sum(1 for f in open_findings(store) if f.a in branches or f.b in branches)
     metrics = {k: s.latest for k, s in store.metric_summary().items()}
-    return GateFacts(efforts, critical, conflicts, metrics)
+    return GateFacts(
+        efforts, critical, conflicts, metrics,
+        _contract_facts(plan, mine, store) if phase.gate.require.contracts else {},
+        _signed(phase, store) if phase.gate.criteria else {},
+    )  # fmt: skip
+
+
+def _contract_facts(plan: Plan, mine: set[str], store: Any) -> dict[str, bool | None]:
+    from phasegate.contracts.record import standings
+
+    stand = standings(store)
+    out: dict[str, bool | None] = {}
+    for e in plan.efforts:
+        if e.id in mine:
+            for c in e.provides:
+                s = stand.get((e.id, c.name))
+                out[f"{c.name} ({e.id})"] = None if s is None else s.ok
+    return out
+
+
+def _signed(phase: Phase, store: Any) -> dict[str, str]:
+    from phasegate.tracking.signoff import signoffs
+
+    return {
+        c: f"{s.role} ({s.by})" for c, s in signoffs(phase.id, phase.gate.criteria, store).items()
+    }

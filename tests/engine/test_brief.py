@@ -63,3 +63,41 @@ def test_brief_tells_a_retry_why_earlier_attempts_ended() -> None:
     assert section.strip().splitlines() == earlier
     assert "## Earlier attempts" not in build(p, p.effort("b"), attempt=1, worktrees=True,
                                               handoffs=[])  # fmt: skip
+
+
+def test_brief_quotes_used_contracts_and_lists_provided_ones() -> None:
+    from phasegate.engine.brief import UsedContract
+
+    p = Plan.model_validate(
+        {
+            "project": "demo",
+            "efforts": [
+                {"id": "a", "provides": [
+                    {"name": "Types", "path": "pkg/t.go", "pattern": "type T struct"},
+                    {"name": "api", "kind": "openapi", "path": "api.yaml", "pattern": "/t"},
+                    {"name": "build", "kind": "command", "command": "make", "description": "all"},
+                ]},
+                {"id": "b", "depends_on": ["a"], "uses": ["Types", "Missing"]},
+            ],
+        }
+    )  # fmt: skip
+    used = [
+        UsedContract("Types", "a", "pkg/t.go", "type T struct {\n\tID string\n}"),
+        UsedContract("Missing", None, "", "", "no effort of the plan provides it"),
+    ]
+    text = build(p, p.effort("b"), attempt=1, worktrees=True, handoffs=[], contracts=used)
+    assert "## Contracts you use" in text
+    assert (
+        "### Types (provided by a, in `pkg/t.go`)\n\n```\ntype T struct {\n\tID string\n}\n```"
+        in text
+    )
+    assert (
+        "### Missing\n\nNot available on the integration branch: no effort of the plan provides it."
+        in text
+    )
+    assert "## Contracts you provide" not in text
+    provider = build(p, p.effort("a"), attempt=1, worktrees=True, handoffs=[])
+    assert "## Contracts you use" not in provider
+    assert "- Types: `type T struct` defined in `pkg/t.go`" in provider
+    assert "- api: the path `/t` in `api.yaml`" in provider
+    assert "- build: `make` passes (all)" in provider

@@ -49,10 +49,10 @@ def _run(repo: Path, env: dict[str, str], *args: str) -> int:
     return p.returncode
 
 
-def _final(repo: Path) -> tuple[dict[str, str], dict[str, str], list[str]]:
+def _final(repo: Path, db: str | None = None) -> tuple[dict[str, str], dict[str, str], list[str]]:
     from phasegate.store import open_store
 
-    with open_store(None, state_dir=repo / ".phasegate") as store:
+    with open_store(db, state_dir=repo / ".phasegate") as store:
         efforts = {k: v.state for k, v in store.efforts().items()}
         merged = {k: v.merged for k, v in store.efforts().items()}
         phases = {k: v.state for k, v in store.phases().items()}
@@ -61,15 +61,17 @@ def _final(repo: Path) -> tuple[dict[str, str], dict[str, str], list[str]]:
     return efforts, phases, tree
 
 
-def _sweep(label: str, make_repo, runs: Path, reference, *args: str) -> None:  # type: ignore[no-untyped-def]
+def _sweep(label: str, make_repo, runs: Path, reference, *args: str, db: str | None = None) -> None:  # type: ignore[no-untyped-def]
     repo = make_repo()
     env = {"RUNS": str(runs), "PHASEGATE_SCRIPTED_RUNS": str(runs)}
+    if db is not None:
+        env["PHASEGATE_DB"] = db
     first = _run(repo, {**env, "PHASEGATE_CRASH_AT": label}, *args)
     assert first == -9, f"the engine did not reach {label}"
     assert _run(repo, env, *args) == 0
     counts = Counter(line.split()[0] for line in runs.read_text().splitlines())
     assert set(counts.values()) == {1}, f"an agent ran twice after a crash at {label}: {counts}"
-    assert _final(repo) == reference(), f"state after a crash at {label} differs"
+    assert _final(repo, db) == reference(), f"state after a crash at {label} differs"
 
 
 def _plan_repo(path: Path) -> Path:
@@ -97,6 +99,15 @@ def reference(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unty
 @pytest.mark.parametrize("label", POINTS)
 def test_crash_at_every_point_then_resume(label: str, project, reference, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _sweep(label, lambda: project(PLAN), tmp_path / "runs", reference)
+
+
+@pytest.mark.parametrize("label", POINTS)
+def test_crash_at_every_point_then_resume_on_postgres(  # type: ignore[no-untyped-def]
+    label: str, project, reference, tmp_path: Path, pg_url: str
+) -> None:
+    """The same sweep with the team store: the engine's state lives on the server, its
+    run lock is the server's, and a kill -9 must still leave every agent run once."""
+    _sweep(label, lambda: project(PLAN), tmp_path / "runs", reference, db=pg_url)
 
 
 @pytest.mark.slow

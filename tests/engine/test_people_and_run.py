@@ -88,7 +88,7 @@ def test_work_marked_done_during_a_run_is_merged_by_that_run(project, states) ->
     agents: {{max: 2, command: "{SCRIPTED}", retries: 0}}
     efforts:
       - {{id: a, files: ["out/a.txt"], checks: [{{run: "test -f out/a.txt"}}]}}
-      - {{id: z, command: "sleep 6"}}
+      - {{id: z, command: "sleep 12"}}  # long enough for the person to finish a, even on a loaded machine
     """
     repo = project(plan)
     run = _run_in_background(repo, env={**QUIET, "PHASEGATE_SCRIPTED_FAIL": "a"})
@@ -149,7 +149,7 @@ def test_an_override_while_the_run_evaluates_the_gate_stands(project, states) ->
     project: race
     agents: {command: "true", retries: 0}
     phases:
-      - {id: p1, gate: {checks: [{run: "sleep 3; exit 1"}]}}
+      - {id: p1, gate: {checks: [{run: "sleep 8; exit 1"}]}}  # time for the override on a busy machine
       - {id: p2}
     efforts:
       - {id: a, phase: p1}

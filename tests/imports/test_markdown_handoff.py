@@ -54,16 +54,16 @@ def test_seed_000_three_phases_of_required_outputs() -> None:
         "phase-1",
     )
     p1 = plan.phases[0]
-    # the next phase's prerequisites and the phase's own validation section, as written
-    assert "Phase 2 Prerequisites:\n- CLI framework must accept and parse commands" in (
-        p1.description
-    )
-    assert "Phase 1 Validation:\n- Build System: Project builds successfully" in p1.description
+    # the next phase's prerequisites and the phase's own validation section: criteria a
+    # person signs off, not prose in the description
+    assert "CLI framework must accept and parse commands" in p1.gate.criteria
+    assert "Build System: Project builds successfully" in p1.gate.criteria
+    assert p1.description == ""
     assert p1.gate.checks == []  # nothing in the document is a command
     assert p1.gate.require.deliverables == "== 100%"
     # Phase 4 only receives: no outputs of its own, so no efforts and no phase
     assert any("Phase 4 lists no outputs" in w for w in imp.warnings)
-    assert "Phase 4 Prerequisites:" in plan.phases[2].description
+    assert plan.phases[2].gate.criteria  # Phase 4's prerequisites: Phase 3's handoff
 
 
 def test_seed_001_four_phases_with_validation_and_integration_points() -> None:
@@ -71,8 +71,9 @@ def test_seed_001_four_phases_with_validation_and_integration_points() -> None:
     assert _per_phase(plan) == {"phase-1": 5, "phase-2": 5, "phase-3": 5, "phase-4": 5}
     assert [a for a in _after(plan).values()] == [[], ["phase-1"], ["phase-2"], ["phase-3"]]
     p2 = plan.phases[1]
-    assert p2.description.startswith("Handoff Validation:\n- WebSocket connections stable")
-    assert "- Real-time events processed with <100ms latency" in p2.description
+    assert p2.gate.criteria[0] == "WebSocket connections stable across network interruptions"
+    assert "Real-time events processed with <100ms latency" in p2.gate.criteria
+    assert len(p2.gate.criteria) == 5
     assert p2.integration_points[0] == "Real-time resource status updates via WebSocket events"
     assert len(p2.integration_points) == 5
     ids = [e.id for e in plan.efforts if e.phase == "phase-1"]
@@ -136,8 +137,8 @@ def test_handoff_shape_is_general(tmp_path: Path) -> None:
     assert (ingest.phase, ingest.deliverables) == ("stage-a", ["HTTP endpoint", "Kafka writer"])
     assert plan.effort("schema-registry").deliverables == ["Schema registry"]
     a, c = plan.phases
-    assert a.description == "Exit criteria:\n- ingest sustains 1k events/s"
-    assert c.description == "Stage C Validation:\n- loads finish within the nightly window"
+    assert a.gate.criteria == ["ingest sustains 1k events/s"]
+    assert c.gate.criteria == ["loads finish within the nightly window"]
     assert c.integration_points == ["loader reads the registry"]
     # two outputs with the same text get distinct ids
     assert [e.id for e in plan.efforts if e.phase == "stage-c"] == [

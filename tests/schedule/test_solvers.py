@@ -6,9 +6,9 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phasegate.schedule import exact, heuristic
+from phasegate.schedule import exact, heuristic, packing
 from phasegate.schedule.bounds import levels, lower_bound
-from phasegate.schedule.model import Problem, Schedule, assign_agents
+from phasegate.schedule.model import Problem, Schedule, assign_agents, makespan_of
 from phasegate.schedule.validate import violations
 
 
@@ -95,3 +95,31 @@ def test_agent_assignment_reuses_freed_agents() -> None:
     p = Problem.of([2, 2, 2], [[], [], []])
     assert assign_agents(p, [0, 2, 4], 1) == (0, 0, 0)
     assert sorted(assign_agents(p, [0, 0, 2], 2)[:2]) == [0, 1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems(max_n=9), st.integers(1, 3), st.integers(-3, 3))
+def test_packing_search_is_sound_and_complete(p: Problem, m: int, shift: int) -> None:
+    """Whatever it returns ends by the target and is valid; given time, it finds a schedule
+    whenever one ends by the target (the CP-SAT proven optimum says when)."""
+    best = exact.solve(p, m, time_limit=5.0)
+    target = max(0, best.makespan + shift)
+    found, impossible = packing.attempt(p, m, target, 10.0)
+    if found is None:
+        assert not best.optimal or target < best.makespan
+        if impossible:
+            assert target < best.makespan, "proved impossible what CP-SAT scheduled"
+        return
+    s = Schedule(tuple(found), assign_agents(p, found, m), makespan_of(p, found), 0, False, "t")
+    assert violations(p, s, m) == []
+    assert s.makespan <= target
+
+
+def test_packing_finds_a_schedule_without_idle_time() -> None:
+    # Work 12 on two agents ending at 6: no idle time at all; the critical-path list
+    # schedule ends at 7.
+    p = Problem.of([2, 1, 3, 3, 3], [[], [], [0], [1], []])
+    assert heuristic.anchor(p, 2).makespan == 7
+    found = packing.search(p, 2, 6, 10.0)
+    assert found is not None and makespan_of(p, found) == 6
+    assert packing.search(p, 2, 5, 10.0) is None  # less than the work needs

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import threading
+from pathlib import Path
+
 import pytest
 
 from phasegate.errors import InputError, StateError, UsageError
-from phasegate.store import Store
+from phasegate.store import Store, open_store
 from store.clocks import FakeClock
 
 
@@ -337,6 +342,21 @@ def test_text_that_is_not_unicode_stores_nothing(store: Store) -> None:
     assert store.append("report", effort="e", data={"note": "still writable"})
 
 
+def test_a_nul_character_is_refused_alike_on_every_backend(store: Store) -> None:
+    """PostgreSQL text cannot hold it; a store that took it could not be copied there."""
+    for send in (
+        lambda: store.append("report", effort="e", data={"note": "a\x00b"}),
+        lambda: store.append("report", effort="e\x00", data={}),
+        lambda: store.append("custom", key="k\x00"),
+        lambda: store.append("report", effort="e", data={"blockers": [{"text": "\x00"}]}),
+        lambda: store.transition("e", "running", reason="\x00"),
+    ):
+        with pytest.raises(InputError, match="NUL character"):
+            send()
+    assert store.events() == []
+    assert store.append("report", effort="e", data={"note": "a\\x00 is fine as text"})
+
+
 def test_rework_starts_progress_and_deliverables_again(store: Store) -> None:
     store.transition("e", "running")
     store.append(
@@ -356,3 +376,65 @@ def test_rework_starts_progress_and_deliverables_again(store: Store) -> None:
     before = store.efforts()
     store.rebuild()
     assert store.efforts() == before
+
+
+def _reopen(store: Store, tmp: Path) -> Store:
+    return open_store(store.location, state_dir=tmp / ".phasegate")
+
+
+def test_location_opens_the_same_store(store: Store, tmp_path: Path) -> None:
+    ev = store.append("report", effort="e", data={"progress": 30}, key="k1")
+    with _reopen(store, tmp_path) as again:
+        assert again.events() == [ev]
+        assert again.effort("e").progress == 30
+
+
+def test_one_run_lock_at_a_time_naming_the_holder(store: Store, tmp_path: Path) -> None:
+    with _reopen(store, tmp_path) as other:
+        with store.run_lock():
+            with pytest.raises(UsageError) as refused, other.run_lock():
+                pass
+            msg = str(refused.value)
+            assert f"another 'phasegate run' (pid {os.getpid()}) on {socket.gethostname()}" in msg
+        with other.run_lock():  # released when its holder let go
+            pass
+
+
+def test_wait_for_events_wakes_on_another_writer(store: Store, tmp_path: Path) -> None:
+    seen = store.last_seq()
+    assert store.wait_for_events(seen, 0.05) is False
+    with _reopen(store, tmp_path) as writer:
+        t = threading.Timer(0.2, lambda: writer.append("custom", key="late"))
+        t.start()
+        try:
+            # Returns once the event is there, long before the timeout.
+            assert store.wait_for_events(seen, 60) is True
+        finally:
+            t.join()
+    assert store.last_seq() > seen
+    assert store.wait_for_events(seen, 0) is True
+
+
+def test_load_events_reproduces_history_into_an_empty_store_only(
+    store: Store, tmp_path: Path, clock: FakeClock
+) -> None:
+    from phasegate.store.sqlite import SqliteStore
+
+    with SqliteStore(tmp_path / "source.db", clock=clock) as src:
+        src.transition("e", "running")
+        src.append("custom", key="gap")
+        src.append("report", effort="e", attempt=1, key="r1",
+                   data={"tasks_done": ["a"], "deliverables_total": 2, "cost": 1.25,
+                         "metrics": {"m": 4}, "blockers": [{"text": "x", "severity": "high"}]})  # fmt: skip
+        src.phase_transition("p", "open")
+        history = src.events()
+        views = (src.efforts(), src.phases(), src.blockers(), src.metric_summary())
+    store.load_events(history)
+    assert store.events() == history
+    assert (store.efforts(), store.phases(), store.blockers(), store.metric_summary()) == views
+    # New events continue after the copied ones, and keys keep their scopes.
+    nxt = store.append("custom", key="after")
+    assert nxt is not None and nxt.seq > history[-1].seq
+    assert store.append("report", effort="e", attempt=1, key="r1", data={}) is None
+    with pytest.raises(UsageError, match="already holds"):
+        store.load_events(history)

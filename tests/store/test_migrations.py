@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -74,6 +75,8 @@ def test_db_locations(tmp_path: Path) -> None:
     assert db_path("sqlite:///rel/x.db", state_dir=tmp_path) == Path("rel/x.db")
     assert db_path("sqlite:////abs/x.db", state_dir=tmp_path) == Path("/abs/x.db")
     with pytest.raises(UsageError, match="unsupported scheme"):
+        db_path("mysql://host/db", state_dir=tmp_path)
+    with pytest.raises(UsageError, match="has no file path"):
         db_path("postgresql://host/db", state_dir=tmp_path)
     with pytest.raises(UsageError, match="is a directory"):
         open_store(str(tmp_path), state_dir=tmp_path)
@@ -182,3 +185,83 @@ def test_upgrading_resets_efforts_already_in_rework(tmp_path: Path) -> None:
     with SqliteStore(path) as s:
         v = s.effort("e")
         assert (v.state, v.progress, v.tasks_done, v.reports) == ("rework", 0, [], 1)
+
+
+def test_every_migration_has_its_postgresql_form() -> None:
+    """A migration exists for both backends or for neither, so both number alike."""
+    assert all(m.postgres is not None for m in migrations.MIGRATIONS)
+    assert all(
+        bool(m.sql.strip()) == bool((m.postgres or "").strip()) for m in migrations.MIGRATIONS
+    )
+
+
+def test_postgres_store_migrates_once_and_refuses_a_newer_schema(
+    pg_url: str, tmp_path: Path
+) -> None:
+    import psycopg
+
+    with open_store(pg_url, state_dir=tmp_path) as s, open_store(pg_url, state_dir=tmp_path) as t:
+        assert s.schema_version() == t.schema_version() == migrations.LATEST  # type: ignore[attr-defined]
+    with psycopg.connect(pg_url, autocommit=True) as c:
+        c.execute("UPDATE schema_version SET version = %s", (migrations.LATEST + 1,))
+    with pytest.raises(UsageError, match="written by a newer phasegate"):
+        open_store(pg_url, state_dir=tmp_path)
+
+
+def test_an_unreachable_server_is_a_usage_error_without_the_password(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once closed
+    url = f"postgresql://ann:s3cret@127.0.0.1:{port}/plan"
+    with pytest.raises(UsageError) as e:
+        open_store(url, state_dir=tmp_path)
+    assert "cannot connect" in str(e.value) and "ann:***@127.0.0.1" in str(e.value)
+    assert "s3cret" not in str(e.value)
+
+
+def test_a_lost_server_connection_is_a_usage_error(pg_url: str, tmp_path: Path) -> None:
+    import psycopg
+
+    with open_store(pg_url, state_dir=tmp_path) as s:
+        s.append("report", effort="e", data={"progress": 5})
+        pid = s._raw.info.backend_pid  # type: ignore[attr-defined]
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(UsageError, match="lost the connection"):
+            s.append("report", effort="e", data={"progress": 6})
+    with open_store(pg_url, state_dir=tmp_path) as again:
+        assert [e.data["progress"] for e in again.events()] == [5]
+
+
+def test_postgres_store_migrates_an_older_schema_in_steps(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store written at version 1 (keys unique store-wide) is brought to the newest:
+    its events stay, keys become scoped, and the projections are rebuilt."""
+    full = migrations.MIGRATIONS
+    monkeypatch.setattr(migrations, "MIGRATIONS", full[:1])
+    monkeypatch.setattr(migrations, "LATEST", 1)
+    with open_store(pg_url, state_dir=tmp_path) as old:
+        assert old.schema_version() == 1  # type: ignore[attr-defined]
+        old.append("report", effort="e1", data={"progress": 30}, key="k")
+        # Keys were unique across the whole store then: another effort's "k" is a duplicate.
+        assert old.append("report", effort="e2", data={"progress": 50}, key="k") is None
+    monkeypatch.setattr(migrations, "MIGRATIONS", full)
+    monkeypatch.setattr(migrations, "LATEST", full[-1].version)
+    with open_store(pg_url, state_dir=tmp_path) as new:
+        assert new.schema_version() == full[-1].version  # type: ignore[attr-defined]
+        assert [e.key for e in new.events()] == ["k"]
+        assert new.effort("e1").progress == 30  # rebuilt by migrations 2 and 4
+        assert new.append("report", effort="e2", data={"progress": 50}, key="k") is not None
+        assert new.append("report", effort="e2", data={"progress": 60}, key="k") is None
+
+
+def test_a_server_older_than_15_is_refused(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from phasegate.store import postgres
+
+    monkeypatch.setattr(postgres, "MIN_SERVER", 10**7)  # this server is then "too old"
+    with pytest.raises(UsageError, match="needs PostgreSQL 15 or later"):
+        open_store(pg_url, state_dir=tmp_path)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 
@@ -31,11 +30,13 @@ def main() -> int:
 
     with open_store(db, state_dir=Path(db).parent) as store:
         while True:
+            seen = store.last_seq()
             state = store.effort(effort).state
             if state not in ("running", "checking"):
                 print(f"{effort} is {state}", flush=True)
                 return 0 if state == "done" else 1
-            time.sleep(poll)
+            # Wakes at the next event (at once on a server store), or after `poll` anyway.
+            store.wait_for_events(seen, poll)
 
 
 if __name__ == "__main__":

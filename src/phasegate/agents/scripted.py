@@ -13,6 +13,8 @@ for many efforts at once through variables holding comma-separated effort ids (o
   --stray     PHASEGATE_SCRIPTED_STRAY    also write a file outside the effort's scope
   --collide P PHASEGATE_SCRIPTED_COLLIDE  also write P (default `shared/collide.txt`) with
                                           content unique to the effort, so two efforts clash
+  --no-contracts PHASEGATE_SCRIPTED_NO_CONTRACTS  deliver none of the interface contracts the
+                                          effort provides (their files, without them)
 
 Other variables: PHASEGATE_SCRIPTED_RUNS (append one line per run to this file),
 PHASEGATE_SCRIPTED_PIDS (append the pids of a hanging agent and its grandchild),
@@ -61,16 +63,40 @@ def files_for(effort: Effort) -> list[str]:
         name = _slug(effort.title or effort.id)
         concrete = glob.replace("**/", "").replace("**", f"{name}.txt").replace("*", name)
         wanted.append(concrete)
+    wanted += [c.path for c in effort.provides if c.path and c.kind != "command"]
     if not wanted:
         wanted.append(f"efforts/{_slug(effort.id)}.txt")
     return list(dict.fromkeys(wanted))
 
 
-def _content(effort: Effort, path: str) -> str:
+def symbol_line(pattern: str, name: str) -> str:
+    """A line a symbol contract's regex finds: the pattern read as text when it is that
+    simple (escapes and word boundaries dropped), else the bare name."""
+    text = re.sub(r"\\[bB]", "", pattern).replace("\\s+", " ").replace("\\s*", " ")
+    text = re.sub(r"\\(.)", r"\1", text).strip("^$ ")
+    return text if re.search(pattern, text, re.M) else name
+
+
+def _contracts(effort: Effort, path: str) -> list[str]:
+    """What the file at `path` must hold for the effort's contracts there."""
+    lines: list[str] = []
+    apis = [c.pattern for c in effort.provides if c.kind == "openapi" and c.path == path]
+    if apis:
+        lines += ["openapi: 3.0.0", "info: {title: " + effort.id + ", version: '1'}", "paths:"]
+        lines += [f"  '{a}': {{}}" for a in apis]
+    for c in effort.provides:
+        if c.kind == "symbol" and c.path == path:
+            lines.append(symbol_line(c.pattern or rf"\b{re.escape(c.name)}\b", c.name))
+    return lines
+
+
+def _content(effort: Effort, path: str, *, contracts: bool = True) -> str:
     lead = "//" if path.endswith((".go", ".js", ".ts", ".c", ".rs")) else "#"
     body = [f"{lead} {effort.id}: {effort.title}"]
     body += [f"{lead} deliverable: {d}" for d in effort.deliverables]
     body += [f"{lead} interface: {i}" for i in effort.interfaces]
+    if contracts:
+        body += _contracts(effort, path)
     return "\n".join(body) + "\n"
 
 
@@ -118,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--stray", action="store_true")
     ap.add_argument("--collide", nargs="?", const=_DEFAULT_COLLIDE, default=None)
     ap.add_argument("--no-commit", action="store_true", help="leave the work uncommitted")
+    ap.add_argument("--no-contracts", action="store_true", help="deliver no contract")
     args = ap.parse_args(argv)
 
     effort_id = os.environ.get("PHASEGATE_EFFORT")
@@ -144,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     root = Path.cwd()
+    deliver = not (args.no_contracts or _switched("NO_CONTRACTS", effort.id))
     written = files_for(effort)
     if args.stray or _switched("STRAY", effort.id):
         written.append(f"stray/{_slug(effort.id)}.txt")
@@ -151,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for rel in written:
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_content(effort, rel))
+        target.write_text(_content(effort, rel, contracts=deliver))
         print(f"{effort.id}: wrote {rel}", flush=True)
     if collide:
         target = root / collide

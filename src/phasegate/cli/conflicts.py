@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, emit_json, example
+from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, example
 
 if TYPE_CHECKING:
     from phasegate.conflicts.report import Report
@@ -40,7 +40,9 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
         db: DbOpt = None,
     ) -> int:
+        from phasegate.cli.common import print_json
         from phasegate.service.conflicts import conflicts as find
+        from phasegate.service.conflicts import document_of
 
         if branches:
             loaded = _optional_plan(plan, quiet=as_json)
@@ -50,10 +52,10 @@ def register(app: typer.Typer) -> None:
             loaded = load(plan, quiet=as_json)
         result = find(loaded, db=db, branches=branches or ())
         if as_json:
-            emit_json("conflicts", result.to_json())
+            print_json(document_of(result))
         else:
             _print(result)
-        return 1 if result.textual else 0
+        return 1 if result.textual or result.contract_breaks else 0
 
 
 def _optional_plan(option: str | None, *, quiet: bool) -> LoadedPlan | None:
@@ -97,5 +99,9 @@ def _print(r: Report) -> None:
             c.print(f"  {s.effort} ({s.branch}) changed outside {', '.join(s.declared)}:")
             for f in s.files:
                 c.print(f"      {f}")
-    if not (r.textual or r.overlap or r.predicted or r.scope):
+    if r.contract_breaks:
+        c.print(f"[bold red]contract breaks ({len(r.contract_breaks)})[/]")
+        for b in r.contract_breaks:
+            c.print(f"  {b['branch']} breaks {b['contract']}: {b['why']}")
+    if not (r.textual or r.overlap or r.predicted or r.scope or r.contract_breaks):
         c.print("no conflicts")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, emit_json, example
+from phasegate.cli.common import EXAMPLE_PLAN, DbOpt, JsonOpt, PlanOpt, example
 
 ORDER = 210
 
@@ -26,13 +26,14 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> int:
-        from phasegate.cli.common import console, load
+        from phasegate.cli.common import console, load, print_json
         from phasegate.service.conflicts import rollback as roll_back
+        from phasegate.service.conflicts import rollback_document
 
         loaded = load(plan, quiet=as_json)
         done = roll_back(loaded, effort, reason=reason, db=db)
         if as_json:
-            emit_json("rollback", done.to_json())
+            print_json(rollback_document(done))
             return 0
         c = console()
         for step in done.steps:

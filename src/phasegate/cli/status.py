@@ -21,8 +21,10 @@ def register(app: typer.Typer) -> None:
         plan: PlanOpt = None,
         as_json: JsonOpt = False,
         db: DbOpt = None,
-        watch: Annotated[bool, typer.Option("--watch", help="Redraw until Ctrl-C.")] = False,
-        interval: Annotated[float, typer.Option(help="Seconds between redraws.")] = 2.0,
+        watch: Annotated[
+            bool, typer.Option("--watch", help="Redraw on every new event until Ctrl-C.")
+        ] = False,
+        interval: Annotated[float, typer.Option(help="Most seconds between redraws.")] = 2.0,
         baseline: Annotated[
             list[str] | None,
             typer.Option(
@@ -38,7 +40,6 @@ def register(app: typer.Typer) -> None:
         ] = True,
     ) -> int:
         import sys
-        import time
 
         from phasegate.cli.common import print_json
         from phasegate.report.status_text import render
@@ -48,6 +49,7 @@ def register(app: typer.Typer) -> None:
         given = queries.baselines(baseline or [])
         with open_session(plan, db) as s:
             while True:
+                seen = s.store.last_seq()
                 st = queries.status(s, baselines=given, notify=notify)
                 if as_json:
                     print_json(st)
@@ -58,4 +60,6 @@ def register(app: typer.Typer) -> None:
                 sys.stdout.flush()
                 if not watch:
                     return 0
-                time.sleep(max(0.2, interval))
+                # Redrawn as soon as anything is recorded (a server store wakes us the moment
+                # another machine commits), and at least every interval for the clock's sake.
+                s.store.wait_for_events(seen, max(0.2, interval))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from phasegate.conflicts.actual import Actual, Overlap, Pair, Textual, all_pairs, analyse
 from phasegate.conflicts.ancestry import Ancestry
@@ -30,6 +30,8 @@ class Report:
     overlap: list[Overlap] = field(default_factory=list)
     predicted: list[Predicted] = field(default_factory=list)
     scope: list[Drift] = field(default_factory=list)
+    # recorded by the run before a merge: {contract, branch, effort, why}
+    contract_breaks: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -40,6 +42,7 @@ class Report:
             "overlap": [o.to_json() for o in self.overlap],
             "predicted": [p.to_json() for p in self.predicted],
             "scope": [s.to_json() for s in self.scope],
+            "contract_breaks": list(self.contract_breaks),
         }
 
 

@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from phasegate.engine.live import View
@@ -43,43 +41,28 @@ def execute(
     opts: RunOptions,
     view: View,
 ) -> RunResult:
-    from phasegate.store import db_path, open_store
+    from phasegate.store import open_store
 
     _validate(plan, opts)
-    ws = Workspace.open(
-        plan, plan_path, state_dir, db_path(db, state_dir=state_dir), worktrees=opts.worktrees
-    )
-    ws.prepare()
-    with _run_lock(ws.state_dir), open_store(db, state_dir=state_dir) as store:
-        engine = Engine(plan, store, ws, opts, view)
-        try:
-            return asyncio.run(engine.run())
-        except asyncio.CancelledError:
-            # Interrupted twice: the engine left without stopping its agents.
-            raise KeyboardInterrupt from None
+    with open_store(db, state_dir=state_dir) as store:
+        ws = Workspace.open(plan, plan_path, state_dir, store.location, worktrees=opts.worktrees)
+        ws.prepare()
+        # One engine per plan: for a shared store, across every machine that reaches it.
+        with store.run_lock():
+            from phasegate.service.replan import ensure_reconciled
+
+            # A plan edited since the store last ran it is applied by `phasegate replan`
+            # first: new dependencies under running or finished work need a person's eye.
+            ensure_reconciled(plan, store)
+            return _carry_out(Engine(plan, store, ws, opts, view))
 
 
-@contextmanager
-def _run_lock(state_dir: Path) -> Iterator[None]:
-    """One engine per state directory; the kernel drops the lock if the engine dies."""
-    import fcntl
-    import os
-
-    path = state_dir / "run.lock"
-    with open(path, "a+") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            f.seek(0)
-            holder = f.read().strip() or "another process"
-            raise UsageError(
-                f"another 'phasegate run' (pid {holder}) is carrying out this plan"
-            ) from None
-        f.seek(0)
-        f.truncate()
-        f.write(str(os.getpid()))
-        f.flush()
-        yield
+def _carry_out(engine: Engine) -> RunResult:
+    try:
+        return asyncio.run(engine.run())
+    except asyncio.CancelledError:
+        # Interrupted twice: the engine left without stopping its agents.
+        raise KeyboardInterrupt from None
 
 
 def dry_run(
@@ -88,12 +71,11 @@ def dry_run(
     """What a run would do, in dispatch order, touching nothing."""
     from phasegate.plangraph import PlanGraph
     from phasegate.proc import shell_argv
-    from phasegate.store import db_path, open_store
+    from phasegate.store import open_store, store_exists
 
     _validate(plan, opts)
     states: dict[str, str] = {}
-    path = db_path(db, state_dir=state_dir)
-    if path.exists():
+    if store_exists(db, state_dir=state_dir):
         with open_store(db, state_dir=state_dir) as store:
             states = {k: v.state for k, v in store.efforts().items()}
     scope = set(scope_of(plan, opts.only))

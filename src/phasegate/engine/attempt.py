@@ -22,7 +22,9 @@ from phasegate.errors import StateError
 from phasegate.plan.expr import parse_duration
 from phasegate.plan.model import Effort, Plan
 from phasegate.proc import shell_argv
+from phasegate.service.tokens import mint
 from phasegate.store import Store
+from phasegate.tracking.questions import answered
 
 Notify = Callable[[str, str], None]  # (effort id, message)
 
@@ -128,15 +130,22 @@ class Attempt:
                 return "conflicted"
         crash.point("stacked")
         brief = sh.ws.brief(e.id, attempt)
+        from phasegate.engine.contracts import used_contracts
+
+        used = await asyncio.to_thread(used_contracts, sh.plan, self.store, sh.ws, e)
         brief.write_text(build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt,
-                               worktrees=sh.ws.worktrees, earlier=self._earlier(attempt)))  # fmt: skip
+                               worktrees=sh.ws.worktrees, earlier=self._earlier(attempt),
+                               answers=answered(self.store, e.id), contracts=used))  # fmt: skip
         if sh.stopping:
             return await self._interrupted(attempt, None)
         command = e.command if e.command is not None else sh.plan.agents.command
         assert command is not None  # checked before the run starts
         log = sh.ws.log(e.id, attempt)
+        # The agent's credential for the MCP server over HTTP, scoped to this attempt; only
+        # its hash is stored, so it is recorded before the agent that carries it starts.
+        env = {**sh.ws.agent_env(e, attempt), "PHASEGATE_TOKEN": mint(self.store, e.id, attempt)}
         handle = await supervisor.spawn(
-            shell_argv(command), cwd=sh.ws.effort_dir(e), env=sh.ws.agent_env(e, attempt),
+            shell_argv(command), cwd=sh.ws.effort_dir(e), env=env,
             log=log, exit_file=sh.ws.exit_file(e.id, attempt),
         )  # fmt: skip
         crash.point("spawned")
@@ -313,16 +322,49 @@ class Attempt:
             if not after_done:
                 self.store.transition(e.id, "done", attempt=attempt, reason="checks passed")
             crash.point("done")
+            await self._verify_contracts(attempt, None)
             sh.notify(e.id, "done")
             return "done"
         return await self._merge(attempt)
 
+    async def _verify_contracts(self, attempt: int, commit: str | None) -> None:
+        """The contracts this effort provides, judged where its work now is."""
+        from phasegate.engine.contracts import verify_provided
+
+        sh, e = self.sh, self.e
+        # A command contract runs in the integration checkout: no merge may move it meanwhile.
+        async with sh.git_lock:
+            found = await asyncio.to_thread(verify_provided, sh.plan, self.store, sh.ws, e,
+                                            attempt, commit)  # fmt: skip
+        for ev in found:
+            if not ev.ok:
+                sh.notify(e.id, f"contract {ev.name} not delivered: {ev.why}")
+
+    async def _contract_breaks(self, attempt: int) -> str | None:
+        """Refuse a merge that would take away a contract another effort provides."""
+        from phasegate.engine.contracts import find_breaks
+
+        sh, e = self.sh, self.e
+        reasons = await asyncio.to_thread(find_breaks, sh.plan, self.store, sh.ws, e)
+        if not reasons:
+            return None
+        reason = "; ".join(reasons)
+        self.store.transition(e.id, "conflicted", attempt=attempt, reason=reason,
+                              data={"branch": sh.plan.branch_of(e), "kind": "contract"})  # fmt: skip
+        sh.notify(e.id, f"conflicted: {reason}")
+        return "conflicted"
+
     async def _merge(self, attempt: int) -> str:
         sh, e = self.sh, self.e
-        if not sh.ws.worktrees or self.store.effort(e.id).merged:
+        if not sh.ws.worktrees:
+            return "done"
+        if self.store.effort(e.id).merged:
+            await self._verify_contracts(attempt, self.store.effort(e.id).merged_commit)
             return "done"
         branch = sh.plan.branch_of(e)
         await self._conflict_check()
+        if (refused := await self._contract_breaks(attempt)) is not None:
+            return refused
         from phasegate.git.merge import merge_done, restore
 
         reverted = self._reverted()
@@ -354,6 +396,7 @@ class Attempt:
             data={"commit": outcome.commit, "into": sh.plan.repo.integration, "branch": branch},
         )  # fmt: skip
         crash.point("merge-recorded")
+        await self._verify_contracts(attempt, outcome.commit)
         sh.notify(e.id, f"done; merged into {sh.plan.repo.integration}")
         return "done"
 

@@ -22,6 +22,44 @@ class Handoff:
     changed: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class UsedContract:
+    """A contract the effort uses, as the integration branch defines it now."""
+
+    name: str
+    provider: str | None
+    where: str  # file (or command) that defines it
+    excerpt: str  # empty when it cannot be shown
+    missing: str = ""  # why there is no excerpt
+
+
+def _contract_lines(effort: Effort, used: Sequence[UsedContract]) -> list[str]:
+    lines: list[str] = []
+    if used:
+        lines += ["## Contracts you use", ""]
+        lines += ["Other efforts provide these; build against them as they are:", ""]
+        for u in used:
+            by = f" (provided by {u.provider}, in `{u.where}`)" if u.provider else ""
+            lines += [f"### {u.name}{by}", ""]
+            if u.excerpt:
+                lines += ["```", u.excerpt, "```", ""]
+            else:
+                lines += [f"Not available on the integration branch: {u.missing}.", ""]
+    if effort.provides:
+        lines += ["## Contracts you provide", ""]
+        lines += ["Other efforts build on these; phasegate verifies each after your merge:", ""]
+        for c in effort.provides:
+            what = {
+                "symbol": f"`{c.pattern or c.name}` defined in `{c.path}`",
+                "file": f"the file `{c.path}`",
+                "openapi": f"the path `{c.pattern}` in `{c.path}`",
+                "command": f"`{c.command if isinstance(c.command, str) else ' '.join(c.command or [])}` passes",
+            }[c.kind]
+            lines += [f"- {c.name}: {what}" + (f" ({c.description})" if c.description else "")]
+        lines += [""]
+    return lines
+
+
 def _command(c: Check) -> str:
     return c.run if isinstance(c.run, str) else " ".join(c.run)
 
@@ -38,6 +76,8 @@ def build(
     attempt: int,
     worktrees: bool,
     earlier: Sequence[str] = (),
+    answers: Sequence[tuple[str, str]] = (),
+    contracts: Sequence[UsedContract] = (),
 ) -> str:
     title = effort.title or effort.id
     lines = [f"# Effort {effort.id}: {title}", ""]
@@ -64,6 +104,7 @@ def build(
     if effort.interfaces:
         lines += ["## Interfaces", "", *_bullets(effort.interfaces, ""), ""]
 
+    lines += _contract_lines(effort, contracts)
     lines += ["## From your dependencies", ""]
     if not handoffs:
         lines += ["This effort depends on no other effort of the plan.", ""]
@@ -78,6 +119,12 @@ def build(
     if earlier:
         # A retry that is not told why the last attempt failed tends to fail the same way.
         lines += ["## Earlier attempts", "", *earlier, ""]
+    if answers:
+        # Answers that came after an earlier attempt stopped waiting for them.
+        lines += ["## Answers to your questions", ""]
+        for question, answer in answers:
+            lines += [f"- Q: {question}", f"  A: {answer}"]
+        lines += [""]
 
     lines += ["## How you will be judged", ""]
     if effort.checks:
@@ -104,6 +151,7 @@ def build(
         f'phasegate report {e} --blocker "what stops you" --severity high',
         f"phasegate report {e} --metric coverage=72",
         f'phasegate report {e} --note "what the efforts after you should know"',
+        'phasegate ask "a question only a person can answer"   # waits for the answer',
         "```",
         "",
     ]

@@ -56,9 +56,9 @@ def clean_worktrees(
 
 
 def _recorded_states(state_dir: Path, db: str | None) -> dict[str, str]:
-    from phasegate.store import db_path, open_store
+    from phasegate.store import open_store, store_exists
 
-    if not db_path(db, state_dir=state_dir).exists():
+    if not store_exists(db, state_dir=state_dir):
         return {}
     with open_store(db, state_dir=state_dir) as store:
         return {k: v.state for k, v in store.efforts().items()}

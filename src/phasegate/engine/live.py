@@ -128,7 +128,10 @@ class LiveView:
         eng = self.engine
         if eng is None:
             return t
+        from phasegate.tracking.questions import questions
+
         views = eng.views()
+        asking = {q.effort for q in questions(eng.store) if q.open}
         now = time.time()
         for e in sorted(eng.scope, key=lambda x: (eng.wave.get(x, 0), eng.priority[x])):
             v = views.get(e)
@@ -142,8 +145,9 @@ class LiveView:
                 elapsed = f"{max(0.0, end - v.started_at):.1f}s"
             progress = f"{v.progress:.0f}%" if v and v.progress else ""
             style = _STYLE.get(state, "dim")
+            shown = "waiting for input" if e in asking and state == "running" else state
             t.add_row(
                 str(eng.wave.get(e, "")), e, f"agent-{slot}" if slot else "",
-                f"[{style}]{state}[/]", elapsed, progress, self.last.get(e, "")[:60],
+                f"[{style}]{shown}[/]", elapsed, progress, self.last.get(e, "")[:60],
             )  # fmt: skip
         return t

@@ -1,5 +1,5 @@
-"""The run loop: open phases, mark efforts ready or blocked, dispatch agents by remaining
-critical path, close gates, and say at the end why the run did not finish, if it did not.
+"""The run loop: open phases, mark efforts ready or blocked, dispatch agents in the order of
+the plan's best schedule, close gates, and say at the end why the run did not finish, if it did not.
 
 All state lives in the store; the loop keeps only what can be rebuilt (tasks in flight,
 backoff deadlines), which is why running it again after a crash simply carries on.
@@ -18,6 +18,7 @@ from typing import Any
 from phasegate.engine import crash
 from phasegate.engine.attempt import Attempt, Shared
 from phasegate.engine.live import View
+from phasegate.engine.order import dispatch_priority
 from phasegate.engine.phases import close_gate, run_entry
 from phasegate.engine.workspace import Workspace
 from phasegate.errors import PhasegateError, StateError
@@ -26,6 +27,7 @@ from phasegate.plan.model import Effort, Plan
 from phasegate.plangraph import PlanGraph
 from phasegate.states import ACTIVE, PHASE_CLOSED, can_effort
 from phasegate.store import EffortView, Store
+from phasegate.store.wake import Listener
 
 _TICK = 0.5
 _DISPATCHABLE = frozenset({"ready", "rework", "failed", "rejected", "conflicted"})
@@ -91,8 +93,7 @@ class Engine:
         self.max = opts.agents or plan.agents.max
         self.scope = scope_of(plan, opts.only)
         g = PlanGraph.of(plan)
-        tail = g.remaining_path()
-        self.priority = {n.id: (-tail[i], i) for i, n in enumerate(g.nodes)}
+        self.priority = dispatch_priority(g, self.max)
         self.wave = {}
         for w, ids in enumerate(g.waves(), 1):
             for x in ids:
@@ -250,9 +251,11 @@ class Engine:
         sh = Shared(self.plan, self.store, self.ws, self.view.effort_line)
         self.view.start(self)
         handled = self._catch_signals(sh)
+        listener = self._listen()
         try:
             self._resume(sh)
             while True:
+                self._wake.clear()  # what happens from here on wakes the waits below
                 acted = False
                 if not self.stopping:  # once stopping, only the tasks in flight are seen out
                     acted = await self._phases()
@@ -269,16 +272,38 @@ class Engine:
                         await asyncio.wait_for(self._wake.wait(), wait)
                     continue
                 if self.tasks:
-                    done, _ = await asyncio.wait(
-                        self.tasks.values(), timeout=_TICK, return_when=asyncio.FIRST_COMPLETED
-                    )
-                    self._reap(done)
+                    self._reap(await self._until_woken())
         finally:
+            if listener is not None:
+                listener.stop()
             loop = asyncio.get_running_loop()
             for sig in handled:
                 loop.remove_signal_handler(sig)
             self.view.stop()
         return self._result(time.monotonic() - t0)
+
+    # -- waking up -------------------------------------------------------------------------
+
+    def _listen(self) -> Listener | None:
+        """Let other processes' commits (reports, people's commands) wake the loop at once;
+        agents' exits already do, through their tasks. The tick stays as the fallback."""
+        from phasegate.store.sqlite import SqliteStore
+
+        if not isinstance(self.store, SqliteStore):
+            return None  # other stores wake the loop their own way, or on the tick
+        listener = Listener(self.store.path, self._wake)
+        return listener if listener.start() else None
+
+    async def _until_woken(self) -> set[asyncio.Task[str]]:
+        """Wait until a task ends, the store is written by another process, or a tick passes;
+        return the tasks that ended."""
+        woken = asyncio.ensure_future(self._wake.wait())
+        waits: list[asyncio.Future[Any]] = [*self.tasks.values(), woken]
+        try:
+            await asyncio.wait(waits, timeout=_TICK, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            woken.cancel()
+        return {t for t in self.tasks.values() if t.done()}
 
     # -- interruption ----------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ class Workspace:
     plan: Plan
     plan_path: Path  # absolute
     state_dir: Path  # absolute
-    db: Path  # absolute
+    db: str  # the store, as agents and checks open it: an absolute path or a server URL
     worktrees: bool
     repo: Path | None = None  # git toplevel, when worktrees are used
     plan_rel: Path = Path(".")  # the plan's directory relative to the repository root
@@ -30,9 +30,12 @@ class Workspace:
 
     @staticmethod
     def open(
-        plan: Plan, plan_path: Path, state_dir: Path, db: Path, *, worktrees: bool
+        plan: Plan, plan_path: Path, state_dir: Path, db: Path | str, *, worktrees: bool
     ) -> Workspace:
-        ws = Workspace(plan, plan_path.resolve(), state_dir.resolve(), db.resolve(), worktrees)
+        from phasegate.store import is_server
+
+        where = str(db) if is_server(str(db)) else str(Path(db).resolve())
+        ws = Workspace(plan, plan_path.resolve(), state_dir.resolve(), where, worktrees)
         if worktrees:
             from phasegate import git
 
@@ -128,7 +131,7 @@ class Workspace:
 
 
 def effort_workspace(
-    plan: Plan, plan_path: Path, state_dir: Path, db: Path, effort: Effort
+    plan: Plan, plan_path: Path, state_dir: Path, db: Path | str, effort: Effort
 ) -> Workspace:
     """The workspace a command outside the engine (`phasegate done`) judges an effort's work
     in: with worktrees while a run has left one for the effort, else the plan's directory."""

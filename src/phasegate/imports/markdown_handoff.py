@@ -16,9 +16,9 @@ sub-heading): outputs or deliverables become efforts of N, prerequisites or vali
 become criteria of N's gate, integration points become N's integration points. A section
 named for one phase and a validation word ("Phase 2 Validation") adds criteria to it.
 
-The plan format has no field for criteria a person judges, and a command made up for one
-would claim a check the document does not give; so criteria go into the phase description,
-with a comment saying so, and the gate only requires every listed output to be done.
+Criteria are what a person judges, and a command made up for one would claim a check the
+document does not give; so they become the gate's `criteria`, each signed off with
+`phasegate signoff`, and the gate also requires every listed output to be done.
 """
 
 from __future__ import annotations
@@ -170,6 +170,21 @@ def _effort_id(text: str, fallback: str) -> str:
     return "-".join(words) or fallback
 
 
+def _criteria(groups: list[tuple[str, list[str]]]) -> list[str]:
+    """One criterion per item; a nested item carries the item it details."""
+    out: list[str] = []
+    parent = ""
+    for _label, items in groups:
+        for line in items:
+            text = line.strip()[2:].strip()
+            if line.startswith("  ") and parent:
+                out.append(f"{parent}: {text}")
+            else:
+                parent = text
+                out.append(text)
+    return list(dict.fromkeys(c for c in out if c))
+
+
 def _emit(phases: dict[str, _Phase], draft: Draft) -> None:
     kept = {k for k, p in phases.items() if p.outputs}
 
@@ -192,12 +207,10 @@ def _emit(phases: dict[str, _Phase], draft: Draft) -> None:
         entry: dict[str, Any] = {"id": p.key, "title": p.title, "after": after(p.key, {p.key})}
         lines = ", ".join(map(str, p.headings))
         note = f"from the section{'s' if len(p.headings) > 1 else ''} at line {lines}"
-        if p.criteria:
-            entry["description"] = "\n\n".join(
-                f"{label}:\n" + "\n".join(items) for label, items in p.criteria
-            )
-            note += "; description: gate criteria a person judges, no command checks them"
         entry["gate"] = {"require": {"deliverables": "== 100%"}}
+        if p.criteria:
+            entry["gate"]["criteria"] = _criteria(p.criteria)
+            note += "; gate criteria: judged by people, signed off with phasegate signoff"
         if p.integration:
             entry["integration_points"] = list(p.integration)
         draft.phases.append(entry)

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from phasegate.errors import Diagnostic, PlanInvalid, PlanNotFound
 from phasegate.plan.discover import find_plan, state_dir_of
 from phasegate.plan.model import Plan, number_id_message
-from phasegate.plan.yamlpos import Document, PathPart, YamlProblem, parse
 
 if TYPE_CHECKING:
+    from phasegate.plan.yamlpos import Document, PathPart
     from phasegate.plangraph import PlanGraph
 
 
@@ -47,7 +47,16 @@ def load_plan(option: str | None = None, *, strict: bool = False) -> LoadedPlan:
         raw = path.read_bytes()
     except OSError as e:
         raise PlanNotFound(f"{display}: cannot read: {e.strerror}") from None
-    return load_text(raw, display, path=path, strict=strict)
+    from phasegate.plan import compiled
+
+    k = compiled.key(raw, display, strict)
+    state = state_dir_of(path)
+    hit = compiled.get(state, k)
+    if hit is not None:
+        return hit
+    loaded = load_text(raw, display, path=path, strict=strict)
+    compiled.put(state, k, loaded)
+    return loaded
 
 
 def load_text(
@@ -66,6 +75,9 @@ def load_text(
             raise fail(f"not UTF-8 text (bad byte at offset {e.start})", line) from None
     else:
         text = raw
+    # Here, not at the top: a plan found in the cache (plan/compiled.py) needs no YAML.
+    from phasegate.plan.yamlpos import YamlProblem, parse
+
     try:
         doc = parse(text)
     except YamlProblem as e:

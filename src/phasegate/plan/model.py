@@ -110,7 +110,8 @@ def effective_branch(branch: str | None, prefix: str, effort_id: str) -> str:
 
 class Frozen(BaseModel):
     # Infinities and NaNs would pass `ge=0` and then break sums, schedules and JSON output.
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    # Schemas are built on first validation: a plan from the cache (plan/compiled.py) needs none.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
 
 class Repo(Frozen):
@@ -152,17 +153,91 @@ class Check(Frozen):
         return self.run if isinstance(self.run, str) else " ".join(self.run)
 
 
+# -- interface contracts and sign-off criteria (coordination between efforts and people) --
+
+ContractKind = Literal["symbol", "file", "command", "openapi"]
+
+
+def _nonblank(v: str) -> str:
+    if not v.strip():
+        raise ValueError("must not be empty")
+    return v
+
+
+def _check_pattern(v: str | None) -> str | None:
+    if v is not None:
+        try:
+            re.compile(v, re.M)
+        except re.error as e:
+            raise ValueError(f"bad regular expression {v!r}: {e}") from None
+    return v
+
+
+Criterion = Annotated[str, AfterValidator(_nonblank)]
+Pattern = Annotated[str | None, AfterValidator(_check_pattern)]
+
+
+class Contract(Frozen):
+    """An interface one effort provides to others: a symbol (a regex, by default the name as
+    a word) in a file, a file that exists, a command that passes, or an OpenAPI path."""
+
+    name: Annotated[str, AfterValidator(_nonblank)]
+    kind: ContractKind = "symbol"
+    path: str | None = Field(default=None, description="File, relative to the plan.")
+    pattern: Pattern = Field(
+        default=None, description="symbol: regex (default: the name as a word); openapi: path."
+    )
+    command: Command | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> Contract:
+        if self.kind in ("symbol", "file", "openapi") and not self.path:
+            raise ValueError(f"a {self.kind} contract needs 'path' (the file that holds it)")
+        if self.kind == "command" and self.command is None:
+            raise ValueError("a command contract needs 'command' (what must pass)")
+        if self.kind == "openapi" and not self.pattern:
+            raise ValueError("an openapi contract needs 'pattern': the API path, as '/users/{id}'")
+        return self
+
+
+def _use_entry(v: object) -> object:
+    return {"name": v} if isinstance(v, str) else v
+
+
+class ContractUse(Frozen):
+    """A contract an effort relies on, by name; matched to the effort that provides it. The
+    other fields say what the consumer expects; `check` warns where the provider differs."""
+
+    name: Annotated[str, AfterValidator(_nonblank)]
+    kind: ContractKind | None = None
+    path: str | None = None
+    pattern: Pattern = None
+    command: Command | None = None
+    description: str = ""
+
+
+Use = Annotated[ContractUse, BeforeValidator(_use_entry)]
+
+
 class Requirements(Frozen):
     deliverables: ThresholdExpr | None = None
     critical_blockers: ThresholdExpr | None = None
     conflicts: ThresholdExpr | None = None
     approvals: list[str] = Field(default_factory=list)
     metrics: dict[str, ThresholdExpr] = Field(default_factory=dict)
+    contracts: Literal["all"] | None = Field(
+        default=None, description="'all': every contract the phase's efforts provide verified."
+    )
 
 
 class Gate(Frozen):
     checks: list[Check] = Field(default_factory=list)
     require: Requirements = Field(default_factory=Requirements)
+    criteria: list[Criterion] = Field(
+        default_factory=list,
+        description="What a person judges before the handoff; each must be signed off.",
+    )
 
 
 class Phase(Frozen):
@@ -211,6 +286,8 @@ class Effort(Frozen):
     checks: list[Check] = Field(default_factory=list)
     command: Command | None = None
     notes: str = ""
+    provides: list[Contract] = Field(default_factory=list)
+    uses: list[Use] = Field(default_factory=list)
 
 
 class Metric(Frozen):

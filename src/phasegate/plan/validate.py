@@ -261,6 +261,7 @@ def semantic_check(doc: Document, display: str) -> tuple[list[Diagnostic], PlanG
     _check_waves(out, g, node_item, bad_waves)
     _check_refs(out, data, phase_ids, effort_ids)
     _warnings(out, g, raw_efforts, node_item)
+    _check_contracts(out, g, raw_efforts, node_item)
     return out.items, g
 
 
@@ -381,6 +382,79 @@ def _warnings(out: _Out, g: PlanGraph, raw_efforts: list[Any], node_item: list[i
             ("efforts", node_item[b], "files"),
             f"efforts {na!r} and {nb!r} may run at the same time and both declare {shared}: add a dependency, move one to another wave, or merge them",
         )
+
+
+def _contract_names(v: Any) -> list[str]:
+    if not isinstance(v, list):
+        return []
+    out = []
+    for x in v:
+        name = x.get("name") if isinstance(x, dict) else x
+        out.append(name if isinstance(name, str) else "")
+    return out
+
+
+def _check_contracts(out: _Out, g: PlanGraph, raw_efforts: list[Any], node_item: list[int]) -> None:
+    """Each used contract matched to its provider, warning where the consumer would not
+    start from the provider's work (and which dependency fixes that)."""
+    from phasegate.contracts.match import match_uses
+
+    provides: dict[str, list[str]] = {}
+    uses: dict[str, list[str]] = {}
+    where: dict[str, int] = {}
+    node_of: dict[str, int] = {}
+    for k, n in enumerate(g.nodes):
+        raw = raw_efforts[node_item[k]]
+        where[n.id], node_of[n.id] = node_item[k], k
+        if raw.get("provides"):
+            provides[n.id] = [x for x in _contract_names(raw["provides"]) if x]
+        if raw.get("uses"):
+            uses[n.id] = _contract_names(raw["uses"])
+    if not uses:
+        return
+    reach: dict[str, set[int]] = {}
+
+    def is_ancestor(provider: str, consumer: str) -> bool:
+        if provider not in reach:
+            reach[provider] = graph.descendants(g.dag, node_of[provider])
+        return node_of[consumer] in reach[provider]
+
+    for f in match_uses(provides, uses, is_ancestor):
+        if f.name:
+            out.add("warning", ("efforts", where[f.effort], "uses", f.index), f.message)
+    _check_expectations(out, g, raw_efforts, node_item, where)
+
+
+_EXPECTED = ("kind", "path", "pattern", "command")
+
+
+def _check_expectations(
+    out: _Out, g: PlanGraph, raw_efforts: list[Any], node_item: list[int], where: dict[str, int]
+) -> None:
+    """A use that spells out what it expects (kind, path, pattern, command) and a provider
+    that declares something else: one of the two is out of date."""
+    defined: dict[str, tuple[str, dict[str, Any]]] = {}
+    for k, n in enumerate(g.nodes):
+        for c in raw_efforts[node_item[k]].get("provides") or []:
+            if isinstance(c, dict) and isinstance(c.get("name"), str):
+                defined.setdefault(c["name"], (n.id, c))
+    for k, n in enumerate(g.nodes):
+        for j, u in enumerate(raw_efforts[node_item[k]].get("uses") or []):
+            if not isinstance(u, dict) or u.get("name") not in defined:
+                continue
+            provider, c = defined[u["name"]]
+            if provider == n.id:
+                continue
+            for key in _EXPECTED:
+                want = u.get(key)
+                have = c.get(key, "symbol" if key == "kind" else None)
+                if want is not None and want != have:
+                    out.add(
+                        "warning",
+                        ("efforts", where[n.id], "uses", j, key),
+                        f"effort {n.id!r} expects contract {u['name']!r} with {key} {want!r}, "
+                        f"but {provider!r} provides it with {key} {have!r}",
+                    )
 
 
 # Where a bare YAML integer would become an id: `0x1F` would silently name effort '31'.

@@ -108,19 +108,42 @@ def build_context(
     events = store.events(kinds=["effort.state", "report", "check.result"]) if window else []
     checks = store.check_results()
     notes = {e.id: store.notes(e.id) for e in facts.efforts} if kind == "handoff" else {}
-    d = docs.DocInput(plan, facts, snap, events, checks, notes, window)
+    signed: dict[str, dict[str, Any]] = {}
+    contracts: dict[tuple[str, str], bool | None] = {}
+    if kind == "handoff":
+        from phasegate.contracts.record import standings
+        from phasegate.tracking.signoff import signoffs
+
+        signed = {p.id: dict(signoffs(p.id, p.criteria, store)) for p in facts.phases}
+        contracts = {k: s.ok for k, s in standings(store).items()}
+    d = docs.DocInput(plan, facts, snap, events, checks, notes, window, signed, contracts=contracts)
     if kind == "status":
         return docs.status_doc(d)
     if kind == "daily":
-        return docs.daily_doc(d)
+        return {**docs.daily_doc(d), **_outlook(facts, store, at, process=False)}
     if kind == "weekly":
-        return docs.weekly_doc(d)
+        return {**docs.weekly_doc(d), **_outlook(facts, store, at, process=True)}
     if kind == "handoff":
         return docs.handoff_doc(d)
     from phasegate.plangraph import PlanGraph
     from phasegate.report.graphs import mermaid
 
     return docs.wave_plan_doc(d, mermaid(plan, PlanGraph.of(plan)), timeline(plan, facts))
+
+
+def _outlook(facts: PlanFacts, store: Store, now: float, *, process: bool) -> dict[str, Any]:
+    """The re-forecast (and the process metrics) as lines for the daily and weekly documents."""
+    from phasegate.report.forecast_text import lines as forecast_lines
+    from phasegate.service.forecast import status_forecast
+
+    fc = status_forecast(facts, store, now)
+    out: dict[str, Any] = {"reforecast": forecast_lines(fc) if fc else []}
+    if process:
+        from phasegate.service.process import process as process_metrics
+        from phasegate.tracking.process import lines
+
+        out["process"] = lines(process_metrics(facts, store))
+    return out
 
 
 def render(

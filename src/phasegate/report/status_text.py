@@ -23,6 +23,7 @@ _COLOURS = {
     "rejected": "31",
     "conflicted": "31",
     "blocked": "31",
+    "waiting for input": "33",
     "missed": "31",
     "rework": "33",
     "cancelled": "2",
@@ -71,6 +72,14 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
         f"{st['project']}: {t['efforts']} efforts ({states}), {_num(t['progress'])}% done, "
         f"{t['open_blockers']} open blocker(s), {t['conflicts']} conflict finding(s)",
         f"as of {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(now))}",
+    ]
+    rev = st.get("revision")
+    if rev:
+        lines.append(f"plan revision {rev['revision']}: {rev['summary']}")
+        lines += [f"  FLAGGED {k}: {why}" for k, why in rev["flagged"].items()]
+        if rev["kept_merged"]:
+            lines.append(f"  removed but kept merged: {', '.join(rev['kept_merged'])}")
+    lines += [
         "",
         "phases",
     ]
@@ -99,7 +108,7 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
             rows.append(
                 [
                     eid + (" *" if e["critical"] else ""),
-                    e["state"],
+                    "waiting for input" if e.get("waiting_for_input") else e["state"],
                     f"{_num(e['progress'], 0)}%",
                     e["owner"] or "-",
                     str(e["blockers"]),
@@ -122,6 +131,10 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
         lines.append(
             f"  planned {_num(cp['planned'])} {unit}, remaining {_num(cp['remaining'])} {unit}"
         )
+    if st.get("forecast"):
+        from phasegate.report.forecast_text import lines as forecast_lines
+
+        lines += ["", *forecast_lines(st["forecast"])]
     if st["metrics"]:
         lines += ["", "metrics"]
         rows = [["metric", "status", "target", "latest", "baseline", "change", "title"]]
@@ -157,6 +170,14 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
                     b["text"],
                 ]
             )
+        lines += ["  " + x for x in _table(rows, None, colour)]
+    asking = [e for e in st["efforts"] if e.get("waiting_for_input")]
+    if asking:
+        lines += ["", "waiting for input (answer with 'phasegate answer EFFORT TEXT')"]
+        rows = [["effort", "question", "waiting", "text"]]
+        for e in asking:
+            q = e["waiting_for_input"]
+            rows.append([e["id"], q["id"], _ago(now, q["since"]), q["question"]])
         lines += ["  " + x for x in _table(rows, None, colour)]
     esc = st["escalations"]
     if esc["overdue"]:

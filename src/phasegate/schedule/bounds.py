@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from phasegate.schedule.model import Problem
 
 
@@ -64,6 +62,8 @@ def subset_bound(p: Problem, m: int, lv: Levels) -> int:
     jobs = [u for u in range(p.n) if p.occupies(u)]
     if len(jobs) <= m:
         return 0
+    import numpy as np  # here, not at the top: the run's dispatch order schedules without it
+
     head = np.array([lv.head[u] for u in jobs], dtype=np.int64)
     tail = np.array([lv.tail[u] for u in jobs], dtype=np.int64)
     dur = np.array([p.dur[u] for u in jobs], dtype=np.int64)

@@ -188,15 +188,19 @@ def solve(
     iterations: int = 400,
     time_limit: float = 0.015,
     seed: int = 0,
+    quick_bound: bool = False,
 ) -> Schedule:
     """Best schedule found by the rules, their improvement, then iterated greedy.
 
     `time_limit` is CPU seconds of this process, so a busy machine does not cut the search
-    short; results are deterministic for a seed unless the limit does.
+    short; results are deterministic for a seed unless the limit does. `quick_bound` stops
+    the search at the simple lower bound (critical path, work / m) instead of computing the
+    subset bound, which needs numpy: for callers whose start-up matters more than proof.
     """
     t0 = time.process_time()
     lv = levels(p)
-    lb = lower_bound(p, m, lv)
+    simple = max(lv.critical_path, -(-p.total_work // m))
+    lb = simple if quick_bound else lower_bound(p, m, lv)
     imp = Improver(p, m)
     best_start: list[int] = []
     best = -1

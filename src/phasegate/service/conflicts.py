@@ -31,12 +31,27 @@ def conflicts(loaded: LoadedPlan | None, *, db: str | None, branches: Sequence[s
 
         raise UsageError("conflicts: without --branches a plan is needed")
     repo = git.toplevel(loaded.path.parent.resolve())
-    views, recorded = _recorded(db, loaded.state_dir)
+    views, recorded, breaks = _recorded(db, loaded.state_dir)
     result = rep.for_plan(repo, loaded.plan, views)
+    result.contract_breaks = breaks
     # Merged efforts' branches are no longer live; their drift is known from the run.
     seen = {d.effort for d in result.scope}
     result.scope += [d for d in recorded if d.effort not in seen]
     return result
+
+
+def document_of(r: Report) -> dict[str, Any]:
+    """The `conflicts --json` document of a report."""
+    from phasegate.service.common import document
+
+    return document("conflicts", dict(r.to_json()))
+
+
+def rollback_document(done: Rollback) -> dict[str, Any]:
+    """The `rollback --json` document of a rollback."""
+    from phasegate.service.common import document
+
+    return document("rollback", dict(done.to_json()))
 
 
 def effort_conflicts(loaded: LoadedPlan, effort: str, *, db: str | None) -> dict[str, object]:
@@ -60,15 +75,19 @@ def effort_conflicts(loaded: LoadedPlan, effort: str, *, db: str | None) -> dict
     )
 
 
-def _recorded(db: str | None, state_dir: Path) -> tuple[dict[str, EffortView] | None, list[Drift]]:
-    """Recorded effort states and scope drift, if the plan has a store yet."""
+def _recorded(
+    db: str | None, state_dir: Path
+) -> tuple[dict[str, EffortView] | None, list[Drift], list[dict[str, Any]]]:
+    """Recorded effort states, scope drift and contract breaks, if the plan has a store."""
     from phasegate.conflicts import recorded_drift
+    from phasegate.service.contracts import open_breaks
     from phasegate.store import db_path, open_store
 
     if db is None and not db_path(None, state_dir=state_dir).exists():
-        return None, []  # nothing recorded yet: liveness comes from git alone
+        return None, [], []  # nothing recorded yet: liveness comes from git alone
     with open_store(db, state_dir=state_dir) as store:
-        return store.efforts(), recorded_drift(store)
+        breaks = [{"contract": name, **b} for name, bs in open_breaks(store).items() for b in bs]
+        return store.efforts(), recorded_drift(store), breaks
 
 
 def rollback(loaded: LoadedPlan, effort: str, *, reason: str, db: str | None) -> Rollback:

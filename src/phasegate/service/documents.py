@@ -35,6 +35,7 @@ def brief(s: Session, effort: str, attempt: int | None = None) -> dict[str, Any]
     from phasegate.engine.brief import Handoff, build
     from phasegate.plan.load import load_plan
     from phasegate.plan.refs import file_stem
+    from phasegate.tracking.questions import answered
 
     f = effort_facts(s.facts, effort)
     n = attempt if attempt is not None else s.store.effort(f.id).attempt
@@ -49,5 +50,6 @@ def brief(s: Session, effort: str, attempt: int | None = None) -> dict[str, Any]
             Handoff(d, s.facts.by_id[d].title, s.facts.by_id[d].branch, s.store.notes(d))
             for d in f.depends_on
         ]
-        text = build(plan, e, handoffs=handoffs, attempt=n, worktrees=worktrees)
+        answers = answered(s.store, f.id)
+        text = build(plan, e, handoffs=handoffs, attempt=n, worktrees=worktrees, answers=answers)
     return {"schema": "phasegate.brief/1", "effort": f.id, "attempt": n, "text": text}

@@ -80,11 +80,12 @@ def _workspace(s: Session, effort: str, db: str | None) -> tuple[Effort, Workspa
     worktree while a run with worktrees has one, else the plan's directory."""
     from phasegate.engine.workspace import effort_workspace
     from phasegate.plan.load import load_plan
-    from phasegate.store import db_path
+    from phasegate.store import store_location
 
     plan = load_plan(str(s.plan_path)).plan
     e = plan.effort(effort)
-    ws = effort_workspace(plan, s.plan_path, s.state_dir, db_path(db, state_dir=s.state_dir), e)
+    where = store_location(db, state_dir=s.state_dir)
+    ws = effort_workspace(plan, s.plan_path, s.state_dir, where, e)
     if not ws.effort_dir(e).is_dir():
         # Checks started there would fail for a reason that has nothing to do with the work.
         raise StateError(f"effort {effort}: its work directory {ws.effort_dir(e)} does not exist")

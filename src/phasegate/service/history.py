@@ -13,9 +13,9 @@ if TYPE_CHECKING:
 
 def effort_states(db: str | None, state_dir: Path) -> dict[str, str]:
     """Effort id -> recorded state; empty when there is no store."""
-    from phasegate.store import db_path, open_store
+    from phasegate.store import db_path, is_server, open_store
 
-    if not db_path(db, state_dir=state_dir).is_file():
+    if not is_server(db) and not db_path(db, state_dir=state_dir).is_file():
         return {}
     with open_store(db, state_dir=state_dir) as store:
         return {k: v.state for k, v in store.efforts().items()}
@@ -23,9 +23,9 @@ def effort_states(db: str | None, state_dir: Path) -> dict[str, str]:
 
 def observed_ratios(loaded: LoadedPlan, db: str | None) -> list[float]:
     """Ratios actual/planned of finished efforts, when a state store already exists."""
-    from phasegate.store import db_path, open_store
+    from phasegate.store import open_store, store_exists
 
-    if not db_path(db, state_dir=loaded.state_dir).exists():
+    if not store_exists(db, state_dir=loaded.state_dir):
         return []
     from phasegate.schedule.forecast import durations, ratios
 

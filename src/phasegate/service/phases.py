@@ -77,9 +77,9 @@ def _evaluate(
 
     from phasegate.engine.phases import close_gate, evaluate_gate
     from phasegate.engine.workspace import Workspace
-    from phasegate.store import db_path
+    from phasegate.store import store_location
 
-    dbp = db_path(db, state_dir=loaded.state_dir)
+    dbp = store_location(db, state_dir=loaded.state_dir)
     try:
         ws = Workspace.open(loaded.plan, loaded.path, loaded.state_dir, dbp, worktrees=worktrees)
     except UsageError:

@@ -41,6 +41,12 @@ def status(
     at = time.time() if now is None else now
     snap = snapshot(s.store, at)
     st = project(s.facts, snap, given)
+    _add_questions(st, s, at)
+    from phasegate.service.forecast import status_forecast
+    from phasegate.service.replan import latest as latest_revision
+
+    st["forecast"] = status_forecast(s.facts, s.store, at, snap.efforts)
+    st["revision"] = latest_revision(s.store)
     if notify:
         items = escalation.live_items(
             s.facts, snap.blockers, snap.efforts, snap.acks, snap.project_start, snap.phase_opened
@@ -48,6 +54,18 @@ def status(
         sent = escalation.notify_overdue(s.store, s.facts, items, at, cwd=str(s.plan_path.parent))
         st["escalations"]["notified"] = sorted(set(st["escalations"]["notified"]) | set(sent))
     return document("status", st)
+
+
+def _add_questions(st: dict[str, Any], s: Session, now: float) -> None:
+    """Each effort's open question (it is `waiting for input`) and time spent waiting."""
+    from phasegate.tracking.questions import waiting
+
+    asked = waiting(s.store, now)
+    for row in st["efforts"]:
+        q = asked.get(row["id"])
+        row["waiting_for_input"] = q["open"] if q else None
+        row["input_wait"] = q["waited"] if q else 0.0
+    st["totals"]["waiting_for_input"] = sum(1 for q in asked.values() if q["open"])
 
 
 def ready(s: Session) -> dict[str, Any]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from phasegate.store.types import Event
 from phasegate.tracking import reports
 from phasegate.tracking.reports import RawReport
 from phasegate.tracking.session import Session
 
-__all__ = ["RawReport", "Reported", "parse_json", "raw_report", "report"]
+__all__ = ["RawReport", "Reported", "parse_json", "prepare", "raw_report", "report", "result"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,28 @@ def raw_report(
     return raw
 
 
+def prepare(
+    s: Session,
+    effort: str | None,
+    raw: RawReport,
+    *,
+    attempt: int | None = None,
+    key: str | None = None,
+) -> dict[str, Any]:
+    """A report checked against the plan, as an item for `Store.commit_many`: writers that
+    batch many reports into one transaction (the MCP server) store it themselves."""
+    f = reports.effort_facts(s.facts, effort)
+    data = reports.build(s.facts, f, raw)
+    return {"kind": "report", "effort": f.id, "attempt": attempt, "data": data, "key": key}
+
+
+def result(item: dict[str, Any], ev: Event | None) -> Reported:
+    """What storing a prepared report did."""
+    return Reported(
+        item["effort"], ev.seq if ev else None, item["key"], item["attempt"], item["data"]
+    )
+
+
 def report(
     s: Session,
     effort: str | None,
@@ -78,7 +101,8 @@ def report(
 ) -> Reported:
     """Check a report against the plan and store it; a key already stored changes nothing.
     With `attempt`, a report from an attempt that is no longer current is refused."""
-    f = reports.effort_facts(s.facts, effort)
-    data = reports.build(s.facts, f, raw)
-    ev = s.store.append("report", effort=f.id, attempt=attempt, data=data, key=key)
-    return Reported(f.id, ev.seq if ev else None, key, attempt, data)
+    item = prepare(s, effort, raw, attempt=attempt, key=key)
+    ev = s.store.append(
+        "report", effort=item["effort"], attempt=attempt, data=item["data"], key=key
+    )
+    return result(item, ev)

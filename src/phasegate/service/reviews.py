@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from phasegate.errors import InputError
+from phasegate.service.callers import Caller
 from phasegate.tracking.facts import EffortFacts
 from phasegate.tracking.reports import effort_facts
 from phasegate.tracking.session import Session
@@ -80,6 +81,7 @@ def request_review(
     """An agent asks its effort's reviewers to look at the work: recorded as an event the
     status and the log show; the approvals still missing come back."""
     f = effort_facts(s.facts, effort)
+    Caller(f.id, attempt).check_current(s.store)
     roles = _roles(s, f)
     ev = s.store.append(
         "review.requested",

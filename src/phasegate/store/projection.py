@@ -2,25 +2,26 @@
 
 Called inside the transaction that appends the event, and again by `rebuild()` when the
 projections are replayed from the log, so both paths share one definition. Unknown kinds
-are stored in the log and change nothing here.
+are stored in the log and change nothing here. Every backend runs these same statements:
+they are written in the SQL that SQLite and PostgreSQL share, with `?` placeholders (the
+PostgreSQL store translates them), so the projections cannot drift apart between backends.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from phasegate.states import FINISHED
-from phasegate.store.types import Event
+from phasegate.store.types import Event, Executor
 
-Cursor = sqlite3.Connection | sqlite3.Cursor
+Cursor = Executor
 Handler = Callable[[Cursor, Event], None]
 
 
 def _ensure_effort(c: Cursor, effort: str) -> None:
-    c.execute("INSERT OR IGNORE INTO efforts(id) VALUES (?)", (effort,))
+    c.execute("INSERT INTO efforts(id) VALUES (?) ON CONFLICT DO NOTHING", (effort,))
 
 
 def _set_effort(c: Cursor, effort: str, values: dict[str, Any]) -> None:
@@ -36,7 +37,7 @@ def _set_effort(c: Cursor, effort: str, values: dict[str, Any]) -> None:
 
 
 def _ensure_phase(c: Cursor, phase: str) -> None:
-    c.execute("INSERT OR IGNORE INTO phases(id) VALUES (?)", (phase,))
+    c.execute("INSERT INTO phases(id) VALUES (?) ON CONFLICT DO NOTHING", (phase,))
 
 
 def _effort_state(c: Cursor, ev: Event) -> None:
@@ -104,7 +105,8 @@ def _metric(c: Cursor, ev: Event, metric: str, value: Any) -> None:
     c.execute(
         "INSERT INTO metric_stats(metric, count, first_value, first_ts, last_seq, last_value, "
         "last_ts, last_effort) VALUES (?, 1, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(metric) DO UPDATE SET count = count + 1, last_seq = excluded.last_seq, "
+        "ON CONFLICT(metric) DO UPDATE SET count = metric_stats.count + 1, "
+        "last_seq = excluded.last_seq, "
         "last_value = excluded.last_value, last_ts = excluded.last_ts, "
         "last_effort = excluded.last_effort",
         (metric, v, ev.ts, ev.seq, v, ev.ts, ev.effort),
@@ -208,7 +210,8 @@ def _approval(c: Cursor, ev: Event) -> None:
     if ev.effort is None:
         return
     c.execute(
-        "INSERT OR REPLACE INTO approvals(effort, role, by, ts) VALUES (?, ?, ?, ?)",
+        "INSERT INTO approvals(effort, role, by, ts) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(effort, role) DO UPDATE SET by = excluded.by, ts = excluded.ts",
         (ev.effort, str(ev.data.get("role", "")), str(ev.data.get("by", "")), ev.ts),
     )
 
@@ -220,7 +223,7 @@ def _blocker_opened(c: Cursor, ev: Event) -> None:
 def _blocker_ack(c: Cursor, ev: Event) -> None:
     item = str(ev.data.get("id", ""))
     c.execute(
-        "INSERT OR IGNORE INTO acks(item, by, ts) VALUES (?, ?, ?)",
+        "INSERT INTO acks(item, by, ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         (item, ev.data.get("by"), ev.ts),
     )
 

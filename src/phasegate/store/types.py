@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -134,6 +134,21 @@ class MetricSummary:
     latest_effort: str | None
 
 
+class Rows(Protocol):
+    """What a statement hands back: sqlite3's cursor and psycopg's both fit."""
+
+    @property
+    def rowcount(self) -> int: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+class Executor(Protocol):
+    """Runs one statement written with `?` placeholders (see store/projection.py)."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Rows: ...
+
+
 class Store(Protocol):
     """What every backend offers; the contract tests in tests/store run against each."""
 
@@ -202,3 +217,23 @@ class Store(Protocol):
     def count_events(self, kind: str | None = None) -> int: ...
     def first_event_time(self) -> float | None: ...
     def rebuild(self) -> None: ...
+
+    @property
+    def location(self) -> str:
+        """What `--db` / PHASEGATE_DB must say to open this store again (agents get it)."""
+        ...
+
+    def run_lock(self) -> AbstractContextManager[None]:
+        """Held while one `phasegate run` carries out the plan; UsageError naming the holder
+        (pid and host) if another run holds it. Released when the holder exits or dies."""
+        ...
+
+    def wait_for_events(self, after_seq: int, timeout: float) -> bool:
+        """Block until an event past `after_seq` is stored or `timeout` seconds pass;
+        whether there is one. Wakes as soon as another process commits."""
+        ...
+
+    def load_events(self, events: Sequence[Event]) -> None:
+        """Store `events` as they are (seq, time, key) into this empty store and project
+        them; UsageError if it already holds events."""
+        ...

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from phasegate.plan.model import Plan
@@ -30,6 +30,12 @@ class DocInput:
     checks: list[Event]  # every check.result
     notes: dict[str, list[str]]
     window: float  # seconds the daily/weekly report looks back
+    # phase -> criterion text -> its sign-off (phasegate.tracking.signoff.SignOff)
+    signoffs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    forecast: dict[str, Any] | None = None  # the re-forecast from actuals (service.forecast)
+    process: dict[str, Any] | None = None  # process metrics (service.process)
+    # (provider, contract) -> verified on integration (None: not yet, or rolled back)
+    contracts: dict[tuple[str, str], bool | None] = field(default_factory=dict)
 
 
 def _date(ts: float) -> str:
@@ -270,12 +276,39 @@ def handoff_doc(d: DocInput) -> dict[str, Any]:
                 "require": p.require,
                 "integration_points": p.integration_points,
                 "sign_off": [{"role": r, "signed": approved[r]} for r in p.sign_off],
+                "criteria": _criteria(p.criteria, d.signoffs.get(p.id, {})),
+                "contracts": [
+                    {
+                        "name": c,
+                        "provider": e,
+                        "uses": _users(d.facts, c),
+                        "verified": d.contracts.get((e, c)),
+                    }
+                    for e in p.efforts
+                    for c in d.facts.by_id[e].provides
+                ],
                 "deliverables_done": pst["deliverables_done"],
                 "deliverables_total": pst["deliverables_total"],
             }
         )
     ctx["phases"] = phases
     return ctx
+
+
+def _users(facts: PlanFacts, contract: str) -> list[str]:
+    return [e.id for e in facts.efforts if contract in e.uses]
+
+
+def _criteria(criteria: list[str], signed: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for k, c in enumerate(criteria, 1):
+        so = signed.get(c)
+        out.append({
+            "number": k, "text": c,
+            "role": so.role if so else None, "by": so.by if so else None,
+            "date": _date(so.ts) if so else None, "note": so.note if so else "",
+        })  # fmt: skip
+    return out
 
 
 def wave_plan_doc(d: DocInput, mermaid: str, timeline: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from phasegate.plan.discover import find_plan, state_dir_of
 if TYPE_CHECKING:
     from phasegate.plan.model import Plan
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ class EffortFacts:
     files: list[str] = field(default_factory=list)
     interfaces: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+    estimate: list[float] | None = None  # low, likely, high in size units (forecasts)
+    provides: list[str] = field(default_factory=list)  # interface contracts, by name
+    uses: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class PhaseFacts:
     deliverables: list[str]
     integration_points: list[str]
     sign_off: list[str]
+    criteria: list[str] = field(default_factory=list)  # signed off by people at the gate
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,9 @@ def facts_of(plan: Plan) -> PlanFacts:
                 files=list(e.files),
                 interfaces=list(e.interfaces),
                 checks=[c.label for c in e.checks],
+                estimate=_triple(e),
+                provides=[c.name for c in e.provides],
+                uses=[u.name for u in e.uses],
             )
         )
     phases = [
@@ -198,7 +205,8 @@ def facts_of(plan: Plan) -> PlanFacts:
                 )
                 if v is not None
             }
-            | {f"metric {k}": str(v) for k, v in p.gate.require.metrics.items()},
+            | {f"metric {k}": str(v) for k, v in p.gate.require.metrics.items()}
+            | ({"contracts": "all"} if p.gate.require.contracts else {}),
             gate_checks=[
                 c.label + (f" ({c.metric} {c.expect})" if c.metric and c.expect else "")
                 for c in p.gate.checks
@@ -207,6 +215,7 @@ def facts_of(plan: Plan) -> PlanFacts:
             deliverables=list(p.deliverables),
             integration_points=list(p.integration_points),
             sign_off=list(p.sign_off),
+            criteria=list(p.gate.criteria),
         )
         for i, p in enumerate(plan.phases)
     ]
@@ -253,6 +262,16 @@ def facts_of(plan: Plan) -> PlanFacts:
         },
         externals={x.id: x.status for x in plan.external},
     )
+
+
+def _triple(e: Any) -> list[float] | None:
+    if e.estimate is None:
+        return None
+    lo, hi = e.estimate.low, e.estimate.high
+    likely = e.estimate.likely
+    if likely is None:
+        likely = e.size if lo <= e.size <= hi else (lo + hi) / 2
+    return [lo, likely, hi]
 
 
 def load_facts(option: str | None) -> tuple[PlanFacts, Path]:
