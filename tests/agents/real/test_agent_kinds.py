@@ -27,7 +27,7 @@ def _has_adapters() -> bool:
 
 pytestmark = pytest.mark.skipif(
     not _has_adapters(),
-    reason="NOT VERIFIED: this phasegate has no agents.kind (agent adapters, MCP server)",
+    reason="NOT VERIFIED: this phasegate has no agents.kind (the agent adapters)",
 )
 
 MODELS = {"claude": CLAUDE_MODEL, "codex": CODEX_MODEL, "aider": AIDER_MODEL}
