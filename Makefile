@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck bench screenshots clean-venv
+.PHONY: demo test test-agents check lint typecheck bench screenshots clean-venv
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ test: check
 	$(BIN)/coverage report > coverage.txt
 	@echo "coverage (lines and branches, subprocesses included; per file in coverage.txt):"
 	@tail -n 1 coverage.txt
+
+# The real Claude Code, Codex CLI and Aider, installed into .cache/agents (nothing global), run
+# against a scripted model server on 127.0.0.1 in a network namespace with only loopback.
+AGENTS_CACHE := .cache/agents
+test-agents: $(STAMP)
+	tests/agents/install.sh $(AGENTS_CACHE)
+	PHASEGATE_AGENTS=$(CURDIR)/$(AGENTS_CACHE) tests/agents/offline.sh \
+		$(BIN)/python -m pytest tests/agents/real -p no:xdist -rs
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py $(if $(QUICK),--quick,)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -13,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import ROOT, git, init_repo, run_phasegate
+from agents.recipes import recipes
+from support import git, init_repo, run_phasegate
 
 FAKE = """#!{python}
 import json, os, pathlib, sys
@@ -27,16 +27,6 @@ effort = os.environ["PHASEGATE_EFFORT"]
 pathlib.Path("done").mkdir(exist_ok=True)
 pathlib.Path("done", effort + ".txt").write_text("by " + name + "\\n")
 """
-
-
-def recipes() -> dict[str, object]:
-    """{heading: agents.command} from the recipes section of the README."""
-    text = (ROOT / "README.md").read_text()
-    section = text.split("<!-- recipes:start -->")[1].split("<!-- recipes:end -->")[0]
-    found: dict[str, object] = {}
-    for m in re.finditer(r"^### (.+?)\n.*?```yaml\n(.*?)```", section, re.S | re.M):
-        found[m.group(1).strip()] = yaml.safe_load(m.group(2))["agents"]["command"]
-    return found
 
 
 def plan_for(command: object) -> str:

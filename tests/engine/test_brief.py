@@ -55,6 +55,15 @@ def test_brief_without_worktrees_or_dependencies() -> None:
     assert "(not restricted)" in text
 
 
+def test_brief_carries_the_history_it_is_given() -> None:
+    p = plan()
+    earlier = ["## What happened before", "", "### Attempt 1: rejected", ""]
+    text = build(p, p.effort("b"), attempt=2, worktrees=True, handoffs=[], earlier=earlier)
+    assert "\n".join(earlier) in text
+    assert "## What happened before" not in build(p, p.effort("b"), attempt=1, worktrees=True,
+                                                  handoffs=[])  # fmt: skip
+
+
 def test_brief_quotes_used_contracts_and_lists_provided_ones() -> None:
     from phasegate.engine.brief import UsedContract
 

@@ -156,3 +156,27 @@ efforts:
     efforts, _ = states(repo)
     assert efforts["taken"][0] == "failed" and "GitError" in efforts["taken"][1]
     assert efforts["free"][0] == "done"
+
+
+RETRY_PLAN = """
+version: 1
+project: retry
+agents: {max: 1, retries: 1, backoff: 0s, timeout: 60s,
+         command: "echo $PHASEGATE_ATTEMPT > n.txt"}
+efforts:
+  - id: twice
+    checks: [{name: second attempt, run: "cat n.txt; grep -qx 2 n.txt"}]
+"""
+
+
+def test_a_retry_brief_says_why_the_attempt_before_failed(project) -> None:  # type: ignore[no-untyped-def]
+    repo = project(RETRY_PLAN)
+    r = run_phasegate("run", cwd=repo)
+    assert r.code == 0, r.out + r.err
+    first = (repo / ".phasegate" / "briefs" / "twice.1.md").read_text()
+    second = (repo / ".phasegate" / "briefs" / "twice.2.md").read_text()
+    assert "## What happened before" not in first
+    earlier = second.split("## What happened before\n\n")[1].split("\n## ")[0]
+    assert "### Attempt 1: rejected" in earlier
+    assert "Check 'second attempt' failed; its output ended with:" in earlier
+    assert "```\n1\n```" in earlier  # what the check printed
