@@ -208,7 +208,7 @@ def test_the_example_plan_run_by_scripted_agents(tmp_path: Path) -> None:
 
     text = (EXAMPLES / "phase2-workstreams.yaml").read_text()
     text = text.replace(
-        """command: "claude -p \\"$(cat $PHASEGATE_BRIEF)\\" --permission-mode acceptEdits\"""",
+        """command: "claude -p \\"$(cat \\"$PHASEGATE_BRIEF\\")\\" --permission-mode acceptEdits\"""",
         f'command: "{sys.executable} -m phasegate.agents.scripted"',
     )
     assert "phasegate.agents.scripted" in text

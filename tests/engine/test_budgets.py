@@ -193,7 +193,9 @@ def test_a_raise_during_the_run_lets_a_stopped_effort_start_again(tmp_path: Path
     # Keeps the run going until the budget is raised.
     go = tmp_path / "go"
     wait = f"while [ ! -f {go} ]; do sleep 0.1; done"
-    doc["efforts"].append({"id": "slow", "command": wait, "files": ["slow/**"]})
+    doc["efforts"].append(
+        {"id": "slow", "command": wait, "files": ["slow/**"], "allow_empty": True}
+    )
     (repo / "phasegate.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     git(repo, "commit", "-qam", "slow effort")
     record = tmp_path / "record"

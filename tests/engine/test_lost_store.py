@@ -14,7 +14,7 @@ project: lost
 agents: {max: 1, retries: 0, timeout: 60s, command: "true"}
 efforts:
   - {id: a, files: ["a/**"], command: "sh -c 'echo a > a.txt && git add -A && git commit -qm a'"}
-  - {id: b, files: ["b/**"], depends_on: [a], command: "AGENT_B"}
+  - {id: b, files: ["b/**"], depends_on: [a], command: "AGENT_B", allow_empty: true}
 """
 
 

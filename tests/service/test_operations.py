@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from phasegate.errors import InputError, StateError
+from phasegate.errors import InputError, StateError, UnknownId
 from phasegate.service import blockers, documents, efforts, queries, reports, reviews
 from phasegate.tracking.session import open_session
 from support import run_phasegate
@@ -53,7 +53,7 @@ def test_resolve_blocker_only_of_own_effort(project: Path) -> None:
         assert not done.already
         assert blockers.resolve_blocker(s, b.id, by="agent").already
         assert not [b for b in s.store.blockers() if b.open]
-        with pytest.raises(InputError, match="no blocker 'B9'"):
+        with pytest.raises(UnknownId, match="no blocker 'B9'"):
             blockers.resolve_blocker(s, "B9", by="agent")
 
 
@@ -88,5 +88,5 @@ def test_handoff_notes_and_brief(project: Path) -> None:
         assert b["schema"] == "phasegate.brief/1"
         assert "# Effort 8.2.2" in b["text"]
         assert "AuthorizationChecker in pkg/auth" in b["text"]
-        with pytest.raises(InputError):
+        with pytest.raises(UnknownId):
             queries.handoff_notes(s, "9.9.9")
