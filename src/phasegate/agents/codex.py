@@ -56,6 +56,11 @@ class Codex:
             (f"mcp_servers.{MCP_NAME}.command", server["command"]),
             (f"mcp_servers.{MCP_NAME}.args", server["args"]),
             (f"mcp_servers.{MCP_NAME}.env", server["env"]),
+            # Under `codex exec` nobody can approve a tool call, and phasegate's tools are
+            # the agent's own reporting channel: without this every call is refused
+            # ("MCP tool call requires approval, but approval policy is never"), as found
+            # by driving the real CLI (tests/agents/real).
+            (f"mcp_servers.{MCP_NAME}.default_tools_approval_mode", "approve"),
         ]
         out: list[str] = ["-c", "allow_login_shell=false"]
         for key, value in pairs:

@@ -34,18 +34,12 @@ MODELS = {"claude": CLAUDE_MODEL, "codex": CODEX_MODEL, "aider": AIDER_MODEL}
 REPORT = {"tasks_done": ["value"], "note": "value.txt holds the answer", "progress": 100}
 
 
-# Codex CLI 0.171 refuses every MCP tool call under `codex exec` ("MCP tool call requires
-# approval, but approval policy is never") unless the server's tools are pre-approved.
-CODEX_FLAGS = ["-c", 'mcp_servers.phasegate.default_tools_approval_mode="approve"']
-
-
 def plan(kind: str, env: dict[str, str]) -> dict[str, Any]:
     return {
         "version": 1,
         "project": "adapters",
         "agents": {
             "kind": kind, "model": MODELS[kind], "timeout": "180s", "env": env,
-            "flags": CODEX_FLAGS if kind == "codex" else [],
             # Codex prints tokens and no cost: the plan's price makes it an estimate.
             "prices": {CODEX_MODEL: {"input": 1.25, "output": 10}},
         },
