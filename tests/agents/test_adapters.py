@@ -191,6 +191,7 @@ def test_codex_adapter_prices_tokens_from_the_plan(tmp_path: Path) -> None:
     env = next(o for o in overrides if o.startswith("mcp_servers.phasegate.env="))
     assert '"PHASEGATE_EFFORT" = "api"' in env
     assert "model_provider=local" in overrides and "allow_login_shell=false" in overrides
+    assert 'mcp_servers.phasegate.default_tools_approval_mode="approve"' in overrides
     # The store and git's directory are writable from its sandbox.
     added = [argv[i + 1] for i, a in enumerate(argv) if a == "--add-dir"]
     assert added == [str(repo / ".phasegate"), str(repo / ".git")]
