@@ -62,6 +62,10 @@ def test_documents_equal_the_cli(server: Server) -> None:
         assert {x["name"] for x in gate["latest"]["evidence"]} == {"files there", "coverage"}
         series = c.get("/api/v1/metrics").json()["metrics"]
         assert series[0]["id"] == "coverage" and series[0]["points"][-1]["value"] == 82
+        # The pages show the re-forecast, the process metrics and the gate's criteria.
+        assert 'id="pg-eta"' in c.get("/").text
+        assert 'id="pg-process"' in c.get("/metrics").text
+        assert 'id="pg-criteria"' in c.get("/phases/build").text
         tl = c.get("/api/v1/timeline").json()
         assert {x["effort"] for x in tl["planned"]["slots"]} == {"a", "b", "c"}
         assert {x["effort"] for x in tl["actual"]["attempts"]} == {"a", "b", "c"}

@@ -92,6 +92,7 @@ def overview(request: Request, ctx: Ctx, _who: Reader) -> HTMLResponse:
         cp={**st["critical_path"], "units": st["units"]},
         cost={"total": total, "budget": cost.get("budget")},
         pause=st["pause"],
+        fc=st.get("forecast"),
         waiting=[
             {"effort": e["id"], "question": q["question"], "asked_at": q["since"]}
             for e in st["efforts"]
@@ -186,10 +187,13 @@ def metrics(request: Request, ctx: Ctx, _who: Reader) -> HTMLResponse:
     from phasegate.report.svg_chart import line_chart_svg
     from phasegate.service import dashboard
 
+    from phasegate.service.process import process
+
     with ctx.session() as s:
         seq = s.store.last_seq()
         series = dashboard.metric_series(s)
         project = s.facts.project
+        proc = process(s.facts, s.store)
     charts = []
     for m in series["metrics"]:
         target = None
@@ -220,6 +224,7 @@ def metrics(request: Request, ctx: Ctx, _who: Reader) -> HTMLResponse:
         project=project,
         seq=seq,
         charts=charts,
+        proc=proc,
     )
 
 
