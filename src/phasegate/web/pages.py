@@ -186,7 +186,6 @@ def metrics(request: Request, ctx: Ctx, _who: Reader) -> HTMLResponse:
     from phasegate.plan.expr import ExprError, parse_threshold
     from phasegate.report.svg_chart import line_chart_svg
     from phasegate.service import dashboard
-
     from phasegate.service.process import process
 
     with ctx.session() as s:
