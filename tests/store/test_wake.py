@@ -66,3 +66,27 @@ def test_a_path_that_is_not_a_pipe_is_left_alone(tmp_path: Path) -> None:
 
     assert asyncio.run(start()) is False
     assert Path(pipe_of(db)).read_text() == "someone's file"
+
+
+def test_a_server_store_wakes_a_follower_on_another_connections_commit(
+    tmp_path: Path, pg_url: str
+) -> None:
+    from phasegate.store.wake import Follower
+
+    with open_store(pg_url, state_dir=tmp_path) as store:
+
+        async def scenario() -> bool:
+            event = asyncio.Event()
+            follower = Follower(store, event, poll=0.5)
+            assert follower.start()
+            try:
+                await asyncio.sleep(0.3)
+                assert not event.is_set()  # nothing appended yet
+                with open_store(pg_url, state_dir=tmp_path) as other:  # as another machine
+                    other.append("note", effort="a", data={"text": "from elsewhere"})
+                await asyncio.wait_for(event.wait(), 10)
+                return event.is_set()
+            finally:
+                follower.stop()
+
+        assert asyncio.run(scenario())

@@ -64,3 +64,20 @@ def test_every_event_once_in_order_across_a_reconnect(server: Server) -> None:
     assert run_phasegate("report", "c", "--progress", "50", cwd=repo).code == 0
     t.join(30)
     assert waiting and waiting[0]["kind"] == "report" and waiting[0]["seq"] > seen[-1]
+
+
+def test_a_team_store_feeds_the_live_view_by_notification(web_repo, pg_url: str) -> None:  # type: ignore[no-untyped-def]
+    from web.conftest import start_server, stop_server
+
+    server = start_server(web_repo, "--db", pg_url)
+    try:
+        waiting: list[dict[str, Any]] = []
+        t = threading.Thread(target=lambda: waiting.extend(_read(server, 1)))
+        t.start()
+        r = run_phasegate("report", "c", "--note", "from another machine", "--db", pg_url,
+                          cwd=web_repo)  # fmt: skip
+        assert r.code == 0, r.err
+        t.join(30)
+        assert waiting and waiting[0]["data"]["note"] == "from another machine"
+    finally:
+        stop_server(server)

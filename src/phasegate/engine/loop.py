@@ -28,7 +28,7 @@ from phasegate.plan.model import Effort, Plan
 from phasegate.plangraph import PlanGraph
 from phasegate.states import ACTIVE, PHASE_CLOSED, can_effort
 from phasegate.store import EffortView, Store
-from phasegate.store.wake import Listener
+from phasegate.store.wake import Follower, Listener
 from phasegate.tracking.pause import Pause, pause_state
 
 _TICK = 0.5
@@ -350,14 +350,16 @@ class Engine:
 
     # -- waking up -------------------------------------------------------------------------
 
-    def _listen(self) -> Listener | None:
+    def _listen(self) -> Listener | Follower | None:
         """Let other processes' commits (reports, people's commands) wake the loop at once;
         agents' exits already do, through their tasks. The tick stays as the fallback."""
         from phasegate.store.sqlite import SqliteStore
 
-        if not isinstance(self.store, SqliteStore):
-            return None  # other stores wake the loop their own way, or on the tick
-        listener = Listener(self.store.path, self._wake)
+        listener: Listener | Follower
+        if isinstance(self.store, SqliteStore):
+            listener = Listener(self.store.path, self._wake)
+        else:  # a server store notifies its listeners itself (PostgreSQL: LISTEN/NOTIFY)
+            listener = Follower(self.store, self._wake)
         return listener if listener.start() else None
 
     async def _until_woken(self) -> set[asyncio.Task[str]]:

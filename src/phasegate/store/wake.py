@@ -14,6 +14,11 @@ import contextlib
 import errno
 import os
 import stat
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from phasegate.store.types import Store
 
 # Pipes this process listens on: its own commits need no wake-up, it made them.
 _listening: set[str] = set()
@@ -89,3 +94,41 @@ class Listener:
         self._fds = []
         with contextlib.suppress(OSError):
             os.unlink(self.path)  # the run is over: nothing is left beside the store
+
+
+class Follower:
+    """For a store on a server (PostgreSQL): a thread waits on the store's own notification
+    (`wait_for_events`, LISTEN/NOTIFY) and sets `event` on the run's loop when anything is
+    appended, by any process on any machine. Every commit wakes it, the run's own too: one
+    extra pass of the loop, no more."""
+
+    def __init__(self, store: Store, event: asyncio.Event, poll: float = 1.0) -> None:
+        self.store = store
+        self.event = event
+        self.poll = poll  # how long each wait may block: the latency of stopping the thread
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> bool:
+        loop = asyncio.get_running_loop()
+        seen = self.store.last_seq()
+
+        def follow() -> None:
+            nonlocal seen
+            while not self._stop.is_set():
+                try:
+                    woke = self.store.wait_for_events(seen, self.poll)
+                except Exception:  # a lost connection: the run's tick still looks
+                    return
+                if woke and not self._stop.is_set():
+                    seen = self.store.last_seq()
+                    loop.call_soon_threadsafe(self.event.set)
+
+        self._thread = threading.Thread(target=follow, name="phasegate-follow", daemon=True)
+        self._thread.start()
+        return True
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(self.poll * 3)

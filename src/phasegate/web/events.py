@@ -21,6 +21,7 @@ router = APIRouter()
 
 POLL_SECONDS = 0.25
 HEARTBEAT_SECONDS = 15.0
+NOTIFY_WAIT_SECONDS = 5.0  # also how soon a hung-up client of a server store is noticed
 BATCH = 500
 
 
@@ -54,10 +55,22 @@ def _read(ctx: WebContext, after: int) -> list[str]:
     ]
 
 
+def _wait(ctx: WebContext, after: int, timeout: float) -> None:
+    """Block until an event past `after` is stored or `timeout` passes, on the store's own
+    notification (PostgreSQL: LISTEN/NOTIFY)."""
+    with ctx.session() as s:
+        s.store.wait_for_events(after, timeout)
+
+
 async def _stream(request: Request, ctx: WebContext, after: int) -> AsyncIterator[str]:
+    from phasegate.store import is_server
+
     yield "retry: 1000\n\n"
     last = after
     idle = 0.0
+    # A server store says when something was appended; a SQLite file is read every tick,
+    # which in WAL mode costs one small read and holds no thread while waiting.
+    notified = is_server(ctx.db)
     while not await request.is_disconnected():
         chunks = await asyncio.to_thread(_read, ctx, last)
         for chunk in chunks:
@@ -70,5 +83,10 @@ async def _stream(request: Request, ctx: WebContext, after: int) -> AsyncIterato
         elif idle >= HEARTBEAT_SECONDS:
             idle = 0.0
             yield ": keep-alive\n\n"  # a comment: proxies keep the connection open
-        await asyncio.sleep(POLL_SECONDS)
-        idle += POLL_SECONDS
+        if notified:
+            start = asyncio.get_running_loop().time()
+            await asyncio.to_thread(_wait, ctx, last, NOTIFY_WAIT_SECONDS)
+            idle += asyncio.get_running_loop().time() - start
+        else:
+            await asyncio.sleep(POLL_SECONDS)
+            idle += POLL_SECONDS
