@@ -48,7 +48,10 @@ def test_a_rejected_attempt_is_retried_with_the_failure_in_its_brief(
           for t in TOOLS),
     ]  # fmt: skip
     env = agent_env(tmp_path / "home", model, agent_bin)
-    plan = plans.one_each_plan(env, {t: command(t) for t in TOOLS}, retries=1, backoff="0s")
+    # The second attempt fixes what the first left, so it carries on from that work.
+    plan = plans.one_each_plan(
+        env, {t: command(t) for t in TOOLS}, retries=1, backoff="0s", on_retry="continue"
+    )
     repo = plans.project(tmp_path, plan)
     r = run(repo)
     assert r.returncode == 0, r.stdout + r.stderr
