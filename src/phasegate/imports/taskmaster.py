@@ -32,6 +32,7 @@ from phasegate.imports.build import (
     one_line,
 )
 from phasegate.imports.emit import Imported
+from phasegate.plan.model import MAX_AMOUNT
 
 _STATUS = {
     "done": "done",
@@ -348,6 +349,13 @@ def _size(task: dict[str, Any], it: Item, score: float | None) -> bool:
         if isinstance(value, dict):
             value = value.get("score")
         size = number(value) if value is not None else None
+        if size is not None and not 0 <= size <= MAX_AMOUNT:
+            # The plan written must load: a size it cannot hold is left at its default.
+            it.notes["size"] = (
+                f"{value} in Task Master: outside the 0-{MAX_AMOUNT:g} a plan can hold; "
+                "size left at its default"
+            )
+            continue
         if size is not None:
             it.fields["size"] = size
             return True
