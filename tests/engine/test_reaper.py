@@ -44,3 +44,38 @@ def test_a_setsid_grandchild_of_a_timed_out_agent_is_killed(tmp_path: Path) -> N
     assert r.code == 1, r.out + r.err
     assert "timed out" in r.out
     assert _gone(int(pidfile.read_text())), "a setsid grandchild outlived its agent's timeout"
+
+
+SUBREAPER_TIMEOUT = """
+import asyncio, os, sys
+from pathlib import Path
+from phasegate.engine import supervisor
+from phasegate.engine.reaper import become_subreaper
+assert become_subreaper()
+tmp = Path(sys.argv[1])
+script = f"trap '' TERM; sleep 300 & echo $! > {tmp}/child; sleep 300"
+async def go():
+    h = await supervisor.spawn(["/bin/sh", "-c", script], cwd=tmp, env=dict(os.environ),
+                               log=tmp / "log", exit_file=tmp / "exit")
+    return await supervisor.wait(h, timeout=0.5, grace=0.2), h.pid
+result, group = asyncio.run(go())
+assert result.timed_out
+try:
+    os.killpg(group, 0)
+    sys.exit("a process of the group is left (a zombie counts)")
+except ProcessLookupError:
+    pass
+"""
+
+
+def test_a_subreaper_reaps_the_orphans_of_a_killed_group(tmp_path: Path) -> None:
+    # As a subreaper the engine inherits the group's orphans; unreaped, they linger as
+    # zombies that keep the group alive to anyone who asks.
+    import subprocess
+    import sys
+
+    p = subprocess.run(
+        [sys.executable, "-c", SUBREAPER_TIMEOUT, str(tmp_path)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stdout + p.stderr

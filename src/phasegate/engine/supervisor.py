@@ -233,6 +233,7 @@ async def wait(handle: Handle, *, timeout: float | None, grace: float) -> AgentE
         # Background leftovers of the agent must not outlive it, in its group or not.
         reaper.kill_leftovers(handle.pid, reaper.tag_of(handle.exit_file))
         kill_group(handle.pid)
+        reaper.reap_group(handle.pid)
     # The wrapper exits with the agent's status, so a child of this engine needs no file
     # read; the file is for agents adopted after a restart (and a wrapper killed before it
     # could write it has a status of its own).

@@ -40,7 +40,14 @@ _ENV: Any = None
 
 
 def render(
-    request: Request, ctx: WebContext, fragment: str, title: str, here: str, **values: Any
+    request: Request,
+    ctx: WebContext,
+    fragment: str,
+    title: str,
+    here: str,
+    *,
+    live: bool = True,
+    **values: Any,
 ) -> HTMLResponse:
     global _ENV
     if _ENV is None:
@@ -59,7 +66,7 @@ def render(
             fragment=fragment,
             title=title,
             here=here,
-            live_url=request.url.path,
+            live_url=request.url.path if live else None,
             **common,
             **values,
         )
@@ -266,7 +273,8 @@ def phase(request: Request, ctx: Ctx, _who: Reader, phase: str) -> HTMLResponse:
 def login_form(request: Request, ctx: Ctx) -> HTMLResponse:
     with ctx.session() as s:
         project = s.facts.project
-    return render(request, ctx, "_login.html.j2", "Sign in", "", project=project, seq=0)
+    # Not live: nothing to follow, and a redraw would clear the token being typed.
+    return render(request, ctx, "_login.html.j2", "Sign in", "", live=False, project=project, seq=0)
 
 
 @router.post("/login")

@@ -7,7 +7,16 @@
   if (!live || !window.EventSource) { return; }
   var pending = false;
   var again = false;
+  function typing() {
+    // A form someone is filling in is never redrawn under them: the redraw waits.
+    var fields = live.querySelectorAll("input[type=text], input[type=password], textarea");
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i] === document.activeElement || fields[i].value) { return true; }
+    }
+    return false;
+  }
   function refresh() {
+    if (typing()) { setTimeout(refresh, 1000); return; }
     if (pending) { again = true; return; }
     pending = true;
     fetch(live.getAttribute("data-live"), { headers: { "X-Fragment": "1" }, credentials: "same-origin" })
