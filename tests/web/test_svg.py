@@ -91,3 +91,13 @@ def test_line_chart_has_target_and_every_point() -> None:
     assert len(list(root.iter(f"{NS}circle"))) == 3
     assert [ln for ln in root.iter(f"{NS}line") if ln.get("class") == "pg-target"]
     assert "no values yet" in line_chart_svg("x", [])
+
+
+def test_a_long_series_is_drawn_from_an_even_sample_ending_at_its_last_value() -> None:
+    from phasegate.report.svg_chart import MAX_POINTS
+
+    pts = [(float(t), float(t % 7)) for t in range(10_000)]
+    root = _parse(line_chart_svg("m", pts))
+    circles = list(root.iter(f"{NS}circle"))
+    assert len(circles) == MAX_POINTS
+    assert circles[-1].find(f"{NS}title").text == str(9999 % 7)  # the latest value

@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from phasegate.report.svg_common import empty, esc, num, open_svg
+from phasegate.report.svg_common import empty, esc, even_sample, num, open_svg
 from phasegate.report.svg_gantt import ticks
 
 W, H = 560, 220
+MAX_POINTS = 400
 LEFT, RIGHT, TOP, BOTTOM = 52, 16, 24, 34
 
 
@@ -20,9 +21,12 @@ def line_chart_svg(
     target_label: str = "",
     unit: str = "",
 ) -> str:
-    """`points` are (unix time, value) in time order."""
+    """`points` are (unix time, value) in time order; past `MAX_POINTS` an even sample of
+    them is drawn (the first and the last always among it), which a chart of this width
+    cannot tell apart from all of them."""
     if not points:
         return empty(title, f"{title}: no values yet")
+    points = even_sample(points, MAX_POINTS)
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
     lo_y = min([*ys, *([target] if target is not None else [])])

@@ -6,7 +6,11 @@ README screenshots and the tests all draw from the same code without a browser o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # One colour per effort state; anything unknown is drawn as pending. Colours are chosen to
 # stay apart for the common kinds of colour blindness (blue/orange/grey families).
@@ -52,6 +56,14 @@ def open_svg(width: float, height: float, label: str) -> str:
         f'width="{num(width)}" height="{num(height)}" viewBox="0 0 {num(width)} {num(height)}" '
         f'aria-label="{esc(label)}" font-family="system-ui, sans-serif" font-size="12">'
     )
+
+
+def even_sample(items: Sequence[T], at_most: int) -> list[T]:
+    """At most `at_most` items spread evenly, the first and the last always among them."""
+    if len(items) <= max(at_most, 2):
+        return list(items)
+    step = len(items) / (at_most - 1)
+    return [items[round(k * step)] for k in range(at_most - 1)] + [items[-1]]
 
 
 def empty(label: str, text: str) -> str:

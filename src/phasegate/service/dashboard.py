@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from phasegate.errors import InputError, UsageError
+from phasegate.report.svg_common import even_sample
 from phasegate.service.common import document, num
 from phasegate.store.types import EffortView, Event
 from phasegate.tracking.reports import effort_facts
@@ -170,18 +171,22 @@ def gate_detail(s: Session, phase: str) -> dict[str, Any]:
     )
 
 
-def metric_series(s: Session) -> dict[str, Any]:
-    """Each plan metric's recorded values over time, with its target."""
+def metric_series(s: Session, max_points: int | None = None) -> dict[str, Any]:
+    """Each plan metric's recorded values over time, with its target; with `max_points`,
+    an even sample of at most that many per metric, always ending at the latest value."""
     values = s.store.metric_values()
     out = []
     for m in s.facts.metrics:
         pts = values.get(m.id, [])
+        if max_points is not None:
+            pts = even_sample(pts, max_points)
         out.append(
             {
                 "id": m.id,
                 "title": m.title,
                 "unit": m.unit,
                 "target": m.target,
+                "count": len(values.get(m.id, [])),
                 "points": [{"ts": ts, "value": v, "effort": who} for ts, v, who in pts],
             }
         )

@@ -191,13 +191,13 @@ def gantt(request: Request, ctx: Ctx, _who: Reader) -> HTMLResponse:
 @router.get("/metrics", response_class=HTMLResponse)
 def metrics(request: Request, ctx: Ctx, _who: Reader) -> HTMLResponse:
     from phasegate.plan.expr import ExprError, parse_threshold
-    from phasegate.report.svg_chart import line_chart_svg
+    from phasegate.report.svg_chart import MAX_POINTS, line_chart_svg
     from phasegate.service import dashboard
     from phasegate.service.process import process
 
     with ctx.session() as s:
         seq = s.store.last_seq()
-        series = dashboard.metric_series(s)
+        series = dashboard.metric_series(s, max_points=MAX_POINTS)
         project = s.facts.project
         proc = process(s.facts, s.store)
     charts = []
