@@ -33,7 +33,7 @@ test: check
 	$(BIN)/coverage combine -q
 	$(BIN)/coverage report > coverage.txt
 	@echo "coverage (lines and branches, subprocesses included; per file in coverage.txt):"
-	@tail -n 1 coverage.txt
+	@grep "^TOTAL" coverage.txt
 
 # The real Claude Code, Codex CLI and Aider, installed into .cache/agents (nothing global), run
 # against a scripted model server on 127.0.0.1 in a network namespace with only loopback.
