@@ -27,7 +27,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from phasegate.errors import InputError, UsageError
@@ -167,17 +166,6 @@ class PostgresStore(SqlStore):
             if self._listener is not None:
                 self._listener.close()
                 self._listener = None
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(
-        self,
-        t: type[BaseException] | None,
-        e: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @contextmanager
     def _write(self) -> Iterator[Executor]:

@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from phasegate.errors import UsageError
@@ -96,17 +95,6 @@ class SqliteStore(SqlStore):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-
-    def __enter__(self) -> SqliteStore:
-        return self
-
-    def __exit__(
-        self,
-        t: type[BaseException] | None,
-        e: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def check_open(self) -> None:
         """StoreGone when the file at this store's path is no longer the one it opened

@@ -14,7 +14,8 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from phasegate.errors import InputError, StateError, UsageError
 from phasegate.states import INITIAL_EFFORT, INITIAL_PHASE, can_effort, can_phase
@@ -86,6 +87,20 @@ class SqlStore(SqlReads):
 
     def _after_load(self, c: Executor, last: int) -> None:
         """Make the backend's seq counter continue past `last` after a load."""
+
+    def close(self) -> None:
+        raise AttributeError("a store backend must define close")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        t: type[BaseException] | None,
+        e: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def check_open(self) -> None:
         """UsageError when what this handle writes to is no longer the store it opened. A
