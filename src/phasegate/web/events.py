@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
+from phasegate.store import Store
 from phasegate.web.auth import Caller, context, reader
 from phasegate.web.context import WebContext
 
@@ -47,19 +48,11 @@ async def events(
     )
 
 
-def _read(ctx: WebContext, after: int) -> list[str]:
-    with ctx.session() as s:
-        found = s.store.events(after=after)[:BATCH]
+def _read(store: Store, after: int) -> list[tuple[int, str]]:
     return [
-        f"id: {e.seq}\ndata: {json.dumps(e.to_json(), separators=(',', ':'))}\n\n" for e in found
+        (e.seq, f"id: {e.seq}\ndata: {json.dumps(e.to_json(), separators=(',', ':'))}\n\n")
+        for e in store.events(after=after)[:BATCH]
     ]
-
-
-def _wait(ctx: WebContext, after: int, timeout: float) -> None:
-    """Block until an event past `after` is stored or `timeout` passes, on the store's own
-    notification (PostgreSQL: LISTEN/NOTIFY)."""
-    with ctx.session() as s:
-        s.store.wait_for_events(after, timeout)
 
 
 async def _stream(request: Request, ctx: WebContext, after: int) -> AsyncIterator[str]:
@@ -71,22 +64,27 @@ async def _stream(request: Request, ctx: WebContext, after: int) -> AsyncIterato
     # A server store says when something was appended; a SQLite file is read every tick,
     # which in WAL mode costs one small read and holds no thread while waiting.
     notified = is_server(ctx.db)
-    while not await request.is_disconnected():
-        chunks = await asyncio.to_thread(_read, ctx, last)
-        for chunk in chunks:
-            last = int(chunk.split("\n", 1)[0][4:])
-            yield chunk
-        if len(chunks) == BATCH:
-            continue
-        if chunks:
-            idle = 0.0
-        elif idle >= HEARTBEAT_SECONDS:
-            idle = 0.0
-            yield ": keep-alive\n\n"  # a comment: proxies keep the connection open
-        if notified:
-            start = asyncio.get_running_loop().time()
-            await asyncio.to_thread(_wait, ctx, last, NOTIFY_WAIT_SECONDS)
-            idle += asyncio.get_running_loop().time() - start
-        else:
-            await asyncio.sleep(POLL_SECONDS)
-            idle += POLL_SECONDS
+    # One store for the stream's life: a read per tick, not an open per tick.
+    session = await asyncio.to_thread(ctx.session)
+    try:
+        while not await request.is_disconnected():
+            chunks = await asyncio.to_thread(_read, session.store, last)
+            for seq, chunk in chunks:
+                last = seq
+                yield chunk
+            if len(chunks) == BATCH:
+                continue
+            if chunks:
+                idle = 0.0
+            elif idle >= HEARTBEAT_SECONDS:
+                idle = 0.0
+                yield ": keep-alive\n\n"  # a comment: proxies keep the connection open
+            if notified:
+                started = asyncio.get_running_loop().time()
+                await asyncio.to_thread(session.store.wait_for_events, last, NOTIFY_WAIT_SECONDS)
+                idle += asyncio.get_running_loop().time() - started
+            else:
+                await asyncio.sleep(POLL_SECONDS)
+                idle += POLL_SECONDS
+    finally:
+        session.close()
