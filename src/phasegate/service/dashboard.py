@@ -25,11 +25,16 @@ _ATTEMPT_KINDS = ["agent.spawned", "agent.exited", "effort.state"]
 def attempts(s: Session, effort: str) -> list[dict[str, Any]]:
     """Each attempt of an effort: when its agent started and ended, how it ended, its log."""
     f = effort_facts(s.facts, effort)
-    out: dict[int, dict[str, Any]] = {}
-    for ev in s.store.events(effort=f.id, kinds=_ATTEMPT_KINDS):
-        if ev.attempt is None:
+    return _attempts_by_effort(s.store.events(effort=f.id, kinds=_ATTEMPT_KINDS)).get(f.id, [])
+
+
+def _attempts_by_effort(events: list[Event]) -> dict[str, list[dict[str, Any]]]:
+    """The attempts the agent and state events tell of, per effort, in attempt order."""
+    out: dict[str, dict[int, dict[str, Any]]] = {}
+    for ev in events:
+        if ev.attempt is None or ev.effort is None:
             continue
-        row = out.setdefault(
+        row = out.setdefault(ev.effort, {}).setdefault(
             ev.attempt,
             {
                 "attempt": ev.attempt,
@@ -52,7 +57,7 @@ def attempts(s: Session, effort: str) -> list[dict[str, Any]]:
             row["reason"] = ev.data.get("reason", "")
             if row["started_at"] is None and ev.data.get("to") == "running":
                 row["started_at"] = ev.ts  # a person's start: no agent, same time line
-    return [out[k] for k in sorted(out)]
+    return {e: [rows[k] for k in sorted(rows)] for e, rows in out.items()}
 
 
 def log_tail(path: str | None, limit: int = LOG_TAIL_BYTES) -> str:
@@ -223,8 +228,10 @@ def timeline(s: Session, plan: Plan, agents: int | None = None) -> dict[str, Any
     now = time.time()
     spans: list[tuple[float, float, str, int, str, bool]] = []
     views = s.store.efforts()
+    # One read of the log for every effort's attempts, not one query per effort.
+    every = _attempts_by_effort(s.store.events(kinds=_ATTEMPT_KINDS))
     for f in s.facts.efforts:
-        for a in attempts(s, f.id):
+        for a in every.get(f.id, []):
             if a["started_at"] is None:
                 continue
             end = a["ended_at"] if a["ended_at"] is not None else now
