@@ -117,6 +117,7 @@ phases:
         - {{name: files there, run: "test -f a/a.txt && test -f b/b.txt"}}
         - {{name: coverage, run: "echo coverage=82", metric: coverage, expect: ">= 70"}}
       require: {{critical_blockers: 0}}
+      criteria: [Release notes reviewed]
 efforts:
   - {{id: a, title: Alpha, size: 300, files: ["a/**"], deliverables: [alpha], checks: [{{run: "test -f a/a.txt"}}]}}
   - {{id: b, title: Beta, size: 200, depends_on: [a], files: ["b/**"], deliverables: [beta], checks: [{{run: "test -f b/b.txt"}}]}}

@@ -23,6 +23,7 @@ def test_pages_follow_a_run_live_and_people_act(server: Server, browser: Any) ->
     assert page.inner_text("tr[data-effort='a'] .pg-state") == "pending"
     page.wait_for_selector("#pg-conn.ok", timeout=15_000)  # the live feed is connected
     page.evaluate("window.__stayed = true")
+    assert run_phasegate("signoff", "build", "1", "--as", "release-lead", cwd=repo).code == 0
     run = subprocess.Popen(
         [sys.executable, "-m", "phasegate", "run"],
         cwd=repo,

@@ -261,12 +261,24 @@ def effort(request: Request, ctx: Ctx, _who: Reader, effort: str) -> HTMLRespons
 @router.get("/phases/{phase}", response_class=HTMLResponse)
 def phase(request: Request, ctx: Ctx, _who: Reader, phase: str) -> HTMLResponse:
     from phasegate.service import dashboard
+    from phasegate.service.signoff import criteria_status
 
     with ctx.session() as s:
         seq = s.store.last_seq()
         d = dashboard.gate_detail(s, phase)
+        criteria = criteria_status(s, phase)
         project = s.facts.project
-    return render(request, ctx, "_gate.html.j2", f"gate {phase}", "", project=project, seq=seq, d=d)
+    return render(
+        request,
+        ctx,
+        "_gate.html.j2",
+        f"gate {phase}",
+        "",
+        project=project,
+        seq=seq,
+        d=d,
+        criteria=criteria,
+    )
 
 
 @router.get("/login", response_class=HTMLResponse)
