@@ -44,6 +44,16 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--retry", help="Try failed, rejected and conflicted efforts again."),
         ] = False,
+        executor: Annotated[
+            str | None,
+            typer.Option(
+                "--executor", help="Where agents run: local, or temporal (phasegate workers)."
+            ),
+        ] = None,
+        temporal: Annotated[
+            str | None,
+            typer.Option("--temporal", help="Temporal frontend HOST:PORT (executor temporal)."),
+        ] = None,
         plain: Annotated[
             bool, typer.Option("--plain", help="Plain log lines even on a terminal.")
         ] = False,
@@ -58,7 +68,9 @@ def register(app: typer.Typer) -> None:
         from phasegate.engine.live import LiveView, PlainView, View, wants_live
 
         loaded = load(plan, quiet=as_json)
-        opts = RunOptions(agents, tuple(only or ()), not no_worktrees, retry)
+        opts = RunOptions(
+            agents, tuple(only or ()), not no_worktrees, retry, executor=executor, temporal=temporal
+        )
         if dry_run:
             lines = describe(loaded.plan, loaded.path, loaded.state_dir, db, opts)
             if as_json:

@@ -34,6 +34,20 @@ def _validate(plan: Plan, opts: RunOptions) -> None:
         )
 
 
+def with_executor(plan: Plan, opts: RunOptions) -> Plan:
+    """The plan with `run --executor / --temporal` applied over its `executor`."""
+    if opts.executor is None and opts.temporal is None:
+        return plan
+    if opts.executor not in (None, "local", "temporal"):
+        raise UsageError(f"--executor {opts.executor}: use local or temporal")
+    update: dict[str, str] = {}
+    if opts.executor is not None:
+        update["kind"] = opts.executor
+    if opts.temporal is not None:
+        update["address"] = opts.temporal
+    return plan.model_copy(update={"executor": plan.executor.model_copy(update=update)})
+
+
 def execute(
     plan: Plan,
     plan_path: Path,
@@ -45,6 +59,7 @@ def execute(
     from phasegate.store import db_path, is_server, open_store
 
     _validate(plan, opts)
+    plan = with_executor(plan, opts)
     if not is_server(db):
         # Before the store is opened (and so created): a missing file beside traces of
         # earlier runs is refused as it is.
@@ -108,6 +123,7 @@ def dry_run(
     from phasegate.store import open_store, store_exists
 
     _validate(plan, opts)
+    plan = with_executor(plan, opts)
     states: dict[str, str] = {}
     if store_exists(db, state_dir=state_dir):
         with open_store(db, state_dir=state_dir) as store:
@@ -122,6 +138,12 @@ def dry_run(
     ]
     if opts.worktrees:
         lines.append(f"integration branch {plan.repo.integration} (from {plan.repo.base})")
+    if plan.executor.kind == "temporal":
+        x = plan.executor
+        lines.append(
+            f"agents run on phasegate workers via Temporal at {x.address} (namespace "
+            f"{x.namespace}, queue {x.queue}); shared remote {plan.repo.remote or '(not set)'}"
+        )
     for k, p in enumerate(plan.phases):
         after = plan.phase_after(k)
         entry = ", ".join(c.label for c in p.entry) or "none"

@@ -30,6 +30,7 @@ from phasegate.tracking.questions import answered
 
 if TYPE_CHECKING:
     from phasegate.conflicts import Drift
+    from phasegate.executors import Executor, Running
 
 Notify = Callable[[str, str], None]  # (effort id, message)
 
@@ -43,7 +44,7 @@ class Shared:
     ws: Workspace
     notify: Notify
     git_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    agents: dict[str, supervisor.Handle] = field(default_factory=dict)  # effort -> live agent
+    agents: dict[str, Running] = field(default_factory=dict)  # effort -> live agent
     # Set when the run is being interrupted: no agent starts any more, and the ones that end
     # meanwhile end interrupted rather than failed.
     stopping: bool = False
@@ -53,6 +54,7 @@ class Shared:
     # Set when the integration branch is not as recorded: nothing more is merged or gated.
     halt: str | None = None
     ids: frozenset[str] = frozenset()  # every effort id of the plan
+    executor: Executor | None = None  # None: this machine's (executors.local)
     commit: GroupCommit = field(init=False)
 
     def __post_init__(self) -> None:

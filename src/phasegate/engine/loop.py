@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from phasegate.engine import crash
-from phasegate.engine.attempt import Attempt, Shared
+from phasegate.engine.attempt import Shared
 from phasegate.engine.integrity import IntegrityError
 from phasegate.engine.live import View
 from phasegate.engine.order import dispatch_priority
@@ -44,6 +44,8 @@ class RunOptions:
     only: tuple[str, ...] = ()
     worktrees: bool = True
     retry: bool = False
+    executor: str | None = None  # overrides the plan's executor.kind
+    temporal: str | None = None  # overrides the plan's executor.address
 
 
 @dataclass
@@ -162,6 +164,9 @@ class Engine:
         self.budgets = Watch(plan, store)
         self.held: dict[str, str] = {}  # effort -> why a budget keeps it from starting
         self.pause = Pause(False)  # a person's pause: no new agents until resumed
+        from phasegate.executors import executor_for
+
+        self.executor = executor_for(plan)
 
     def views(self) -> dict[str, EffortView]:
         """Every effort's view, refreshed from the events appended since the last call.
@@ -219,8 +224,11 @@ class Engine:
         return self.budget[e]
 
     def _resolvable(self, e: str, v: EffortView) -> bool:
-        """A conflicted effort whose agent gets its one attempt at the conflicting merge."""
+        """A conflicted effort whose agent gets its one attempt at the conflicting merge.
+        That attempt works in this machine's worktree: remote executors leave it to people."""
         if not (self.plan.agents.resolve_conflicts and self.ws.worktrees):
+            return False
+        if self.executor.kind != "local":
             return False
         key = (e, v.attempt)
         if key not in self._resolvable_seen:
@@ -304,8 +312,9 @@ class Engine:
                 integration_worktree, self.ws.repo, self.ws.integration,
                 self.plan.repo.integration, self.plan.repo.base,
             )  # fmt: skip
-        sh = Shared(self.plan, self.store, self.ws, self.view.effort_line)
+        sh = Shared(self.plan, self.store, self.ws, self.view.effort_line, executor=self.executor)
         self._sh = sh
+        await self.executor.open(sh)
         self.view.start(self)
         handled = self._catch_signals(sh)
         listener = self._listen()
@@ -346,6 +355,7 @@ class Engine:
             for sig in handled:
                 loop.remove_signal_handler(sig)
             self.view.stop()
+            await self.executor.close()
         return self._result(time.monotonic() - t0)
 
     # -- waking up -------------------------------------------------------------------------
@@ -421,15 +431,11 @@ class Engine:
         if task.cancelled() or task.exception() is None:
             return
         # Stopping politely failed (the store refused, say): the agents must still stop.
-        from phasegate.engine.supervisor import kill_group
-
         self.view.notice(f"stopping agents failed ({task.exception()}); killing them")
         for handle in list(sh.agents.values()):
-            kill_group(handle.pid)
+            handle.kill()
 
     async def _stop_agents(self, sh: Shared, grace: float) -> None:
-        from phasegate.engine.supervisor import request_stop
-
         asked: set[str] = set()
         # Agents can still appear after the signal (one being spawned, one being adopted).
         while self.tasks:
@@ -443,7 +449,7 @@ class Engine:
                         "kind": "agent.stop_requested", "effort": e, "attempt": attempt,
                         "key": f"stop:{e}:{attempt}", "data": {"grace": grace},
                     })  # fmt: skip
-                request_stop(handle, grace)
+                handle.stop(grace)
             await asyncio.sleep(0.05)
 
     def _watch_pause(self) -> None:
@@ -484,16 +490,14 @@ class Engine:
                     "kind": "agent.stop_requested", "effort": e, "attempt": attempt,
                     "key": f"stop:{e}:{attempt}", "data": {"budget": c.data.get("scope")},
                 })  # fmt: skip
-                from phasegate.engine.supervisor import request_stop
-
-                request_stop(handle, parse_duration(self.plan.agents.grace))
+                handle.stop(parse_duration(self.plan.agents.grace))
         await asyncio.to_thread(self.budgets.escalate, crossings, str(self.ws.plan_path.parent))
 
     def _resume(self, sh: Shared) -> None:
         for e in self.scope:
             v = self.store.effort(e)
             if v.state in ACTIVE or (v.state == "done" and self.ws.worktrees and not v.merged):
-                self._launch(sh, e, Attempt(sh, self.by_id[e]).resume())
+                self._launch(sh, e, self.executor.attempt(sh, self.by_id[e]).resume())
 
     def _launch(self, sh: Shared, e: str, coro: Coroutine[Any, Any, str]) -> None:
         used = set(self.slots.values())
@@ -662,7 +666,7 @@ class Engine:
             if e in self.in_scope:
                 self._merge_tried.add(e)
                 # Marked done by a person while this run went on: merge it now, not next run.
-                self._launch(sh, e, Attempt(sh, self.by_id[e]).resume())
+                self._launch(sh, e, self.executor.attempt(sh, self.by_id[e]).resume())
                 launched = True
         candidates = list(startable)
         phases: dict[str, str] | None = None
@@ -699,7 +703,7 @@ class Engine:
 
                     self._launch(sh, e, Resolver(sh, self.by_id[e]).start())
                 else:
-                    self._launch(sh, e, Attempt(sh, self.by_id[e]).start())
+                    self._launch(sh, e, self.executor.attempt(sh, self.by_id[e]).start())
                 started.add(e)
         # Startable efforts that did not start now (no free agent, a pause, a budget) are
         # recorded ready: marking looks only at what changed, so a later pass finds them

@@ -51,6 +51,12 @@ class Handle:
     def alive(self) -> bool:
         return process_start(self.pid) == self.pid_start
 
+    def stop(self, grace: float) -> None:
+        request_stop(self, grace)
+
+    def kill(self) -> None:
+        kill_group(self.pid)
+
 
 class Child:
     """The wrapper, as this engine's own child process.

@@ -118,6 +118,22 @@ class Repo(Frozen):
     base: str = "main"
     integration: str = "phasegate/integration"
     branch_prefix: str = "phasegate/"
+    remote: str | None = Field(
+        default=None,
+        description="Git URL or path every worker fetches from and pushes to (executor temporal).",
+    )
+
+
+class Executor(Frozen):
+    """Where attempts run: this machine's supervisor, or `phasegate worker`s via Temporal."""
+
+    kind: Literal["local", "temporal"] = "local"
+    address: str = Field(default="127.0.0.1:7233", description="Temporal frontend HOST:PORT.")
+    namespace: str = "default"
+    queue: str = Field(default="phasegate", description="Task queue of efforts without runs_on.")
+    heartbeat: Duration = Field(
+        default="10s", description="A worker silent this long has lost its attempt."
+    )
 
 
 AgentKind = Literal["claude", "codex", "aider", "person", "scripted", "command"]
@@ -389,6 +405,9 @@ class Effort(Frozen):
     )
     provides: list[Contract] = Field(default_factory=list)
     uses: list[Use] = Field(default_factory=list)
+    runs_on: str | None = Field(
+        default=None, description="Label of the workers (their task queue) that may run it."
+    )
 
 
 class Metric(Frozen):
@@ -433,6 +452,7 @@ class Plan(Frozen):
         default=None, ge=1e-6, le=MAX_AMOUNT, description="Units one agent does per day."
     )
     agents: Agents = Field(default_factory=Agents)
+    executor: Executor = Field(default_factory=Executor)
     scope: Scope = Field(
         default="warn", description="Changes outside an effort's files: warn or reject."
     )

@@ -1,0 +1,402 @@
+"""The coordinator's side of the Temporal executor: each attempt is a workflow run by a
+`phasegate worker` on another machine (or this one), found through the plan's shared remote.
+
+The worker stacks the branch, runs the agent and the effort's checks, and pushes; everything
+after that stays here, as with the local executor: recording the outcome, merging in
+dependency order into the integration branch (then published to the remote), gating.
+A workflow's id is `project/effort/attempt`, so starting one twice is refused by Temporal
+and a coordinator restarted after a crash finds the one it had started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from phasegate.engine.attempt import Attempt
+from phasegate.engine.brief import build
+from phasegate.engine.history import KEPT, history, render
+from phasegate.errors import UsageError
+from phasegate.executors.spec import Result, Spec, workflow_id
+from phasegate.plan.expr import parse_duration
+
+if TYPE_CHECKING:
+    from temporalio.client import Client, WorkflowHandle
+
+    from phasegate.engine.attempt import Shared
+    from phasegate.plan.model import Effort, Plan
+
+QUEUED = "agent.queued"
+PLACED = "agent.placed"  # written by the worker when the agent starts there
+LOST = "the worker running it was lost (no heartbeat)"
+
+
+async def connect(address: str, namespace: str) -> Client:
+    from temporalio.client import Client
+
+    try:
+        return await Client.connect(address, namespace=namespace)
+    except RuntimeError as err:
+        raise UsageError(
+            f"cannot reach Temporal at {address} (namespace {namespace}): {err}; start the "
+            "server, or set executor.address in the plan (or --temporal HOST:PORT)"
+        ) from None
+
+
+class RemoteRun:
+    """A remote attempt at work: stopping it cancels its workflow, and the worker then stops
+    the agent's process group (it also sees the stop request in the store)."""
+
+    def __init__(self, handle: WorkflowHandle[Any, Any]) -> None:
+        self.handle = handle
+        self.cancel: asyncio.Future[None] | None = None
+
+    def stop(self, grace: float) -> None:
+        if self.cancel is None:
+            self.cancel = asyncio.ensure_future(self.handle.cancel())
+
+    def kill(self) -> None:
+        self.stop(0.0)
+
+
+class TemporalExecutor:
+    kind = "temporal"
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.client: Client | None = None
+        self.remote = ""
+        self.plan_text = ""
+
+    def attempt(self, sh: Shared, effort: Effort) -> Attempt:
+        return RemoteAttempt(sh, effort, self)
+
+    async def open(self, sh: Shared) -> None:
+        from phasegate.store import is_server
+
+        cfg = self.plan.executor
+        if not sh.ws.worktrees or sh.ws.repo is None:
+            raise UsageError("executor temporal runs efforts on branches: drop --no-worktrees")
+        if not self.plan.repo.remote:
+            raise UsageError(
+                "executor temporal needs repo.remote in the plan: a git URL or path every "
+                "worker can fetch from and push to"
+            )
+        if not is_server(sh.ws.db):
+            raise UsageError(
+                "executor temporal needs a store every worker reaches: run with "
+                "--db postgresql://... (agents on other machines report there)"
+            )
+        from phasegate.git.remote import absolute, publish
+
+        self.remote = absolute(self.plan.repo.remote, sh.ws.plan_path.parent)
+        self.plan_text = sh.ws.plan_path.read_text()
+        # Workers stack on the remote's base: it must be the base this run merges onto.
+        done = await asyncio.to_thread(publish, sh.ws.repo, self.remote, self.plan.repo.base)
+        if not done.ok:
+            raise UsageError(
+                f"cannot publish {self.plan.repo.base} to {self.remote}: {done.detail}; "
+                "bring the two in line (pull or push) and run again"
+            )
+        self.client = await connect(cfg.address, cfg.namespace)
+
+    async def close(self) -> None:
+        self.client = None
+
+    def queue_of(self, effort: Effort) -> str:
+        return effort.runs_on or self.plan.executor.queue
+
+
+class RemoteAttempt(Attempt):
+    def __init__(self, sh: Shared, effort: Effort, ex: TemporalExecutor) -> None:
+        super().__init__(sh, effort)
+        self.ex = ex
+
+    # -- entry points ----------------------------------------------------------------------
+
+    async def resume(self) -> str:
+        v = self.store.effort(self.e.id)
+        if v.state == "done":
+            return await self._merge(v.attempt)
+        # Running or checking: Temporal kept the workflow, and it says how the attempt went.
+        return await self._follow(v.attempt)
+
+    # -- handing the attempt out -----------------------------------------------------------
+
+    async def _from_running(self, attempt: int, handle: object) -> str:
+        sh, e = self.sh, self.e
+        await asyncio.to_thread(self._sync)
+        earlier = history(self.store, e.id, attempt)
+        earlier.continues = self._continues(attempt)
+        text = build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt, worktrees=True,
+                     earlier=render(earlier), **await self._brief_extras())  # fmt: skip
+        sh.ws.brief(e.id, attempt).write_text(text)  # the record of what the agent was told
+        if sh.stopping or e.id in sh.halted:
+            return await self._interrupted(attempt, None)
+        return await self._hand_out(attempt, text, earlier.continues)
+
+    def _continues(self, attempt: int) -> bool:
+        """Whether the attempt goes on from the branch as the remote has it: as on one
+        machine, a retry starts from the stack unless `on_retry: continue`, or the attempt
+        before it was lost (it never had its say)."""
+        if attempt < 2 or self.sh.plan.agents.on_retry == "continue":
+            return True
+        for ev in self.store.events(effort=self.e.id, kinds=["effort.state"]):
+            if ev.attempt == attempt - 1 and ev.data.get("to") in {"failed", "rejected"}:
+                return bool(ev.data.get("lost"))
+        return True
+
+    def _sync(self) -> None:
+        """Fetch the remote's branches, and point the local effort branches at them: the
+        handoffs, conflict checks and merges here read the work the workers pushed."""
+        from phasegate.git.remote import fetch, mirrored, set_branch
+
+        repo = self.sh.ws.repo
+        assert repo is not None
+        fetch(repo, self.ex.remote)
+        for x in self.sh.plan.efforts:
+            branch = self.sh.plan.branch_of(x)
+            sha = mirrored(repo, branch)
+            if sha is not None:
+                set_branch(repo, branch, sha)
+
+    async def _hand_out(self, attempt: int, brief: str, continues: bool) -> str:
+        sh, e = self.sh, self.e
+        from phasegate.git.remote import remote_sha
+
+        branch = sh.plan.branch_of(e)
+        assert sh.ws.repo is not None
+        lease = await asyncio.to_thread(
+            remote_sha, sh.ws.repo, self.ex.remote, f"refs/heads/{branch}"
+        )  # fmt: skip
+        spec = Spec(
+            project=sh.plan.project, effort=e.id, attempt=attempt,
+            workflow=workflow_id(sh.plan.project, e.id, attempt), remote=self.ex.remote,
+            base=sh.plan.repo.base, branch=branch,
+            deps=[(d, sh.plan.branch_of(sh.plan.effort(d))) for d in e.depends_on
+                  if d in sh.ids],
+            continue_branch=continues, lease=lease or "",
+            plan_name=sh.ws.plan_path.name, plan_text=self.ex.plan_text,
+            plan_rel=sh.ws.plan_rel.as_posix(), db=sh.ws.db, brief=brief,
+            timeout=self.timeout, grace=self.grace,
+        )  # fmt: skip
+        handle = await self._start(spec)
+        return await self._await_remote(attempt, handle)
+
+    async def _start(self, spec: Spec) -> WorkflowHandle[Any, Any]:
+        from temporalio.common import WorkflowIDReusePolicy
+        from temporalio.exceptions import WorkflowAlreadyStartedError
+
+        from phasegate.executors.workflow import WORKFLOW
+
+        client = self._client()
+        cfg = self.sh.plan.executor
+        queue = self.ex.queue_of(self.e)
+        # Long enough for the agent's own timeout and its checks; a lost worker is found by
+        # its heartbeat long before.
+        limit = (self.timeout or 7 * 86400.0) + 3600.0
+        job = {"spec": spec.model_dump(mode="json"), "heartbeat": parse_duration(cfg.heartbeat),
+               "limit": limit}  # fmt: skip
+        try:
+            handle: WorkflowHandle[Any, Any] = await client.start_workflow(
+                WORKFLOW, job, id=spec.workflow, task_queue=queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )  # fmt: skip
+        except WorkflowAlreadyStartedError:
+            # Started by this coordinator before it crashed: that run is the attempt.
+            handle = client.get_workflow_handle(spec.workflow)
+        await self.sh.commit({
+            "kind": QUEUED, "effort": self.e.id, "attempt": spec.attempt,
+            "key": f"queued:{self.e.id}:{spec.attempt}",
+            "data": {"executor": "temporal", "workflow": spec.workflow, "queue": queue},
+        })  # fmt: skip
+        self.sh.notify(self.e.id, f"handed to Temporal queue {queue} ({spec.workflow})")
+        return handle
+
+    def _client(self) -> Client:
+        if self.ex.client is None:
+            raise UsageError("the Temporal executor is not connected")
+        return self.ex.client
+
+    # -- following it ----------------------------------------------------------------------
+
+    async def _follow(self, attempt: int) -> str:
+        """After a restart: the attempt's workflow, if it was started; else hand it out."""
+        from temporalio.service import RPCError, RPCStatusCode
+
+        wid = workflow_id(self.sh.plan.project, self.e.id, attempt)
+        handle = self._client().get_workflow_handle(wid)
+        try:
+            await handle.describe()
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+            if self.store.effort(self.e.id).state != "running":
+                return self.store.effort(self.e.id).state
+            return await self._from_running(attempt, None)
+        self.sh.notify(self.e.id, f"following its workflow {wid} again")
+        return await self._await_remote(attempt, handle)
+
+    async def _await_remote(self, attempt: int, handle: WorkflowHandle[Any, Any]) -> str:
+        from temporalio.client import WorkflowFailureError
+
+        sh, e = self.sh, self.e
+        run = RemoteRun(handle)
+        sh.agents[e.id] = run
+        try:
+            raw = await handle.result()
+        except WorkflowFailureError as err:
+            return await self._failed_remotely(attempt, err, run)
+        finally:
+            sh.agents.pop(e.id, None)
+        return await self._settle(attempt, Result.model_validate(raw))
+
+    async def _failed_remotely(self, attempt: int, err: BaseException, run: RemoteRun) -> str:
+        """The workflow ended without a result: cancelled (a stop, a budget), or its worker
+        lost. A lost attempt does not count against the effort's retries, and a new one
+        starts at once, on whichever worker takes it."""
+        from temporalio.exceptions import CancelledError, TimeoutError
+
+        sh, e = self.sh, self.e
+        causes: list[BaseException] = []
+        c: BaseException | None = err
+        while c is not None:
+            causes.append(c)
+            c = c.__cause__
+        if run.cancel is not None or any(isinstance(x, CancelledError) for x in causes):
+            return await self._interrupted(attempt, None)
+        if self.store.effort(e.id).state != "running":
+            return self.store.effort(e.id).state
+        timed_out = any(isinstance(x, TimeoutError) for x in causes)
+        why = LOST if timed_out else f"its workflow failed: {causes[-1]}"
+        self.store.transition(
+            e.id, "failed", attempt=attempt, reason=f"attempt {attempt}: {why}",
+            data={"lost": True, "executor": "temporal"},
+        )  # fmt: skip
+        sh.notify(e.id, f"attempt {attempt} lost: {why}; starting it again")
+        return await self.start()
+
+    # -- what came back --------------------------------------------------------------------
+
+    async def _settle(self, attempt: int, r: Result) -> str:
+        sh, e = self.sh, self.e
+        state = self.store.effort(e.id).state
+        if state not in {"running", "checking"}:
+            sh.notify(e.id, f"{state} while its agent ran (on {r.worker})")
+            return state
+        self._keep_log(attempt, r)
+        spawned = {"kind": "agent.spawned", "effort": e.id, "attempt": attempt,
+                   "key": f"spawn:{e.id}:{attempt}",
+                   "data": {"attempt": attempt, "start": r.start, "worker": r.worker,
+                            "executor": "temporal",
+                            "log": str(sh.ws.log(e.id, attempt))}}  # fmt: skip
+        if r.conflict is not None:
+            reason = f"stacked branch: {r.conflict.get('reason', '')}"
+            await sh.commit(spawned)
+            self.store.transition(
+                e.id, "conflicted", attempt=attempt, reason=reason,
+                data={"files": r.conflict.get("files", []), "branch": r.conflict.get("branch"),
+                      "with": r.conflict.get("branch")},
+            )  # fmt: skip
+            sh.notify(e.id, f"conflicted: {reason}")
+            return "conflicted"
+        exited = {"kind": "agent.exited", "effort": e.id, "attempt": attempt,
+                  "key": f"exit:{e.id}:{attempt}",
+                  "data": {"exit_code": r.exit_code, "duration": round(r.duration, 3),
+                           "timed_out": r.timed_out, "worker": r.worker}}  # fmt: skip
+        items: list[dict[str, object]] = [spawned]
+        if r.usage is not None:
+            items.append(r.usage)
+        if (sh.stopping or e.id in sh.halted) and r.stopped:
+            await sh.commit(*items)
+            return await self._interrupted(attempt, None)
+        failure = self._failure(attempt, r)
+        if failure is not None:
+            await sh.commit(*items, exited)
+            await asyncio.to_thread(self._fetch_kept, attempt)
+            return await self._fail(attempt, failure)
+        if state == "running":
+            to = "checking" if e.checks else "done"
+            await sh.commit(*items, exited, {"effort": e.id, "to": to, "attempt": attempt,
+                                             "reason": "agent exited 0", "expect": "running"})  # fmt: skip
+        for i, data in enumerate(r.checks):
+            self.store.append(
+                "check.result", effort=e.id, attempt=attempt, data={**data, "commit": r.tip},
+                key=f"check:{e.id}:{attempt}:{i}",
+            )  # fmt: skip
+        if not r.checks_passed:
+            # Worded as gates.failure_reason words a local attempt's.
+            bad = [f"check '{c.get('name')}' failed ({c.get('why')})" for c in r.checks
+                   if not c.get("passed")]  # fmt: skip
+            await asyncio.to_thread(self._fetch_kept, attempt)
+            reason = "; ".join(bad)
+            self.store.transition(e.id, "rejected", attempt=attempt, reason=reason)
+            sh.notify(e.id, f"rejected: {reason}")
+            return "rejected"
+        await asyncio.to_thread(self._take_branch, r)
+        return await self._merge(attempt, r.tip)
+
+    def _failure(self, attempt: int, r: Result) -> str | None:
+        if not r.pushed:
+            return f"the work of attempt {attempt} did not reach {self.ex.remote}: {r.push_refused}"
+        if r.timed_out:
+            return f"agent timed out after {self.timeout:g}s on {r.worker}; process group killed"
+        if r.exit_code != 0:
+            code = "no exit status" if r.exit_code is None else f"exit {r.exit_code}"
+            return f"agent failed ({code}) on {r.worker}; log {self.sh.ws.log(self.e.id, attempt)}"
+        if r.tip == r.start and not self.e.allow_empty:
+            return "no changes: the agent exited 0 but committed and left nothing"
+        return None
+
+    def _keep_log(self, attempt: int, r: Result) -> None:
+        """The end of the agent's log, kept here: briefs of retries and `phasegate log` read
+        it as they read a local agent's."""
+        log = self.sh.ws.log(self.e.id, attempt)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        if not log.exists():
+            log.write_text(f"[worker {r.worker}; the log's last part]\n{r.log_tail}")
+
+    def _fetch_kept(self, attempt: int) -> None:
+        """The failed attempt's work, which the worker pushed to its attempt ref, fetched here
+        and recorded, as a failed local attempt's is."""
+        from phasegate.git.attempts import attempt_ref
+        from phasegate.git.remote import fetch_ref
+
+        repo = self.sh.ws.repo
+        assert repo is not None
+        ref = attempt_ref(self.e.id, attempt)
+        if fetch_ref(repo, self.ex.remote, ref, ref) is not None:
+            self.store.append(
+                KEPT, effort=self.e.id, attempt=attempt, data={"ref": ref},
+                key=f"kept:{self.e.id}:{attempt}",
+            )  # fmt: skip
+
+    def _take_branch(self, r: Result) -> None:
+        """The effort branch here, at exactly the commit the worker checked and pushed."""
+        from phasegate.git.remote import fetch, mirrored, set_branch
+
+        repo = self.sh.ws.repo
+        assert repo is not None and r.tip is not None
+        branch = self.sh.plan.branch_of(self.e)
+        fetch(repo, self.ex.remote)
+        if mirrored(repo, branch) != r.tip:
+            # Moved on the remote since (a later attempt, a person): this attempt's commit
+            # is still what was checked, and what is merged.
+            self.sh.notify(self.e.id, f"{branch} moved on {self.ex.remote}; merging {r.tip[:8]}")
+        set_branch(repo, branch, r.tip)
+
+    async def _merge(self, attempt: int, sha: str | None = None) -> str:
+        state = await super()._merge(attempt, sha)
+        if state == "done":
+            await asyncio.to_thread(self._publish)
+        return state
+
+    def _publish(self) -> None:
+        from phasegate.git.remote import publish
+
+        repo = self.sh.ws.repo
+        assert repo is not None
+        integration = self.sh.plan.repo.integration
+        done = publish(repo, self.ex.remote, integration)
+        if not done.ok:
+            self.sh.notify(self.e.id, f"{integration} not published to the remote: {done.detail}")

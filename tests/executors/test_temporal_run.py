@@ -1,0 +1,252 @@
+"""The Temporal executor end to end: a real dev server, a bare remote, PostgreSQL, and
+`phasegate worker` processes with repo caches of their own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from phasegate.store import open_store
+from support import git, init_repo, run_phasegate
+
+StartWorker = Callable[..., Any]
+
+# Ten efforts: two roots' worth of diamonds, so branches stack on one and on two others.
+GRAPH = {
+    "e01": [], "e02": ["e01"], "e03": ["e01"], "e04": ["e02"], "e05": ["e02", "e03"],
+    "e06": ["e03"], "e07": ["e04", "e05"], "e08": ["e06"], "e09": ["e07", "e08"],
+    "e10": ["e09"],
+}  # fmt: skip
+
+
+def plan_text(address: str, queue: str, efforts: str, agents: str, heartbeat: str = "3s") -> str:
+    return textwrap.dedent(f"""\
+        version: 1
+        project: fleet
+        repo: {{base: main, remote: ../remote.git}}
+        executor: {{kind: temporal, address: "{address}", queue: {queue}, heartbeat: {heartbeat}}}
+        agents: {agents}
+        phases:
+          - id: build
+            gate: {{checks: [{{name: all-there, run: "test -f src/e10.txt || test -f src/slow.txt"}}]}}
+        efforts:
+        """) + textwrap.indent(textwrap.dedent(efforts), "  ")
+
+
+def project(root: Path, plan: str) -> Path:
+    repo = init_repo(root / "repo")
+    (repo / "phasegate.yaml").write_text(plan)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "plan")
+    return repo
+
+
+def events(url: str, kinds: list[str]) -> list[tuple[str | None, int | None, dict[str, object]]]:
+    with open_store(url, state_dir=Path(".")) as s:
+        return [(e.effort, e.attempt, e.data) for e in s.events(kinds=kinds)]
+
+
+def test_ten_efforts_run_by_two_workers_stacked_merged_in_order_gate_passed(
+    tmp_path: Path, temporal, workers: StartWorker, bare_remote: Path, pg_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    lines = "\n".join(
+        f'- {{id: {e}, depends_on: [{", ".join(d)}], files: ["src/{e}.txt"], '
+        f'checks: [{{run: "test -f src/{e}.txt"}}]}}'
+        for e, d in GRAPH.items()
+    )
+    repo = project(tmp_path, plan_text(temporal.address, queue, lines, "{kind: scripted, max: 4}"))
+    runs = tmp_path / "runs"
+    env = {"PHASEGATE_SCRIPTED_RUNS": str(runs)}
+    w1 = workers("w1", queue, pg_url, env)
+    w2 = workers("w2", queue, pg_url, env)
+    r = run_phasegate("run", "--plain", "--db", pg_url, cwd=repo, timeout=300)
+    assert r.code == 0, r.out + r.err + w1.output() + w2.output()
+
+    with open_store(pg_url, state_dir=tmp_path) as s:
+        assert {k: v.state for k, v in s.efforts().items()} == dict.fromkeys(GRAPH, "done")
+        assert all(v.merged for v in s.efforts().values())
+        assert s.phases()["build"].state == "passed"
+        placed = {e.effort: e.data["worker"] for e in s.events(kinds=["agent.placed"])}
+        merged = [e.effort for e in s.events(kinds=["effort.merged"])]
+    # Every effort ran on a worker; the coordinator started no agent of its own.
+    assert set(placed) == set(GRAPH) and set(placed.values()) <= {"w1", "w2"}
+    assert not list((repo / ".phasegate").glob("logs/*.exit"))
+    ran = [line.split()[0] for line in runs.read_text().splitlines()]
+    assert sorted(ran) == sorted(GRAPH)  # one agent per effort
+    # Merged once each, each after everything it depends on.
+    assert sorted(merged) == sorted(GRAPH)
+    for e, deps in GRAPH.items():
+        assert all(merged.index(d) < merged.index(e) for d in deps)
+    # Branches on the remote are stacked on their dependencies' branches.
+    for e, deps in GRAPH.items():
+        for d in deps:
+            subprocess.run(
+                ["git", "merge-base", "--is-ancestor", f"phasegate/{d}", f"phasegate/{e}"],
+                cwd=bare_remote, check=True,
+            )  # fmt: skip
+    # The integration branch was published: the remote has every effort's file on it.
+    listed = git(bare_remote, "ls-tree", "-r", "--name-only", "phasegate/integration")
+    assert {f"src/{e}.txt" for e in GRAPH} <= set(listed.split())
+    assert git(bare_remote, "rev-parse", "phasegate/integration") == git(
+        repo, "rev-parse", "phasegate/integration"
+    )
+
+
+SLOW = (
+    'echo "start $PHASEGATE_WORKER $PHASEGATE_ATTEMPT" >> "$RUNS"; '
+    'echo $$ > "$PIDS/$PHASEGATE_WORKER"; '
+    'if [ "$PHASEGATE_ATTEMPT" = 1 ]; then sleep 60; fi; '
+    'mkdir -p src; echo "$PHASEGATE_ATTEMPT" > src/slow.txt; '
+    'echo "end $PHASEGATE_WORKER $PHASEGATE_ATTEMPT" >> "$RUNS"'
+)
+
+
+def _wait(what: str, cond, timeout: float = 90) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+def test_killed_worker_attempt_finished_elsewhere_late_push_refused(
+    tmp_path: Path, temporal, workers: StartWorker, bare_remote: Path, pg_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    efforts = f"- {{id: slow, files: [src/slow.txt], command: '{SLOW}'}}\n"
+    repo = project(tmp_path, plan_text(temporal.address, queue, efforts, "{max: 1, retries: 0}"))
+    runs, pids = tmp_path / "runs", tmp_path / "pids"
+    pids.mkdir()
+    env = {"RUNS": str(runs), "PIDS": str(pids)}
+    w1 = workers("w1", queue, pg_url, env)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "phasegate", "run", "--plain", "--db", pg_url], cwd=repo,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    try:
+        _wait("w1's agent", lambda: (pids / "w1").exists())
+        w2 = workers("w2", queue, pg_url, env)
+        w1.kill9()  # mid-attempt: its agent is left behind, an orphan
+        out, _ = run.communicate(timeout=180)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    text = out.decode(errors="replace")
+    assert run.returncode == 0, text + w2.output()
+    assert "lost" in text
+
+    with open_store(pg_url, state_dir=tmp_path) as s:
+        v = s.effort("slow")
+        assert (v.state, v.merged, v.attempt) == ("done", True, 2)
+        exits = [(e.attempt, e.data.get("worker")) for e in s.events(kinds=["agent.exited"])]
+        merged = s.events(kinds=["effort.merged"])
+        lost = [e for e in s.events(effort="slow", kinds=["effort.state"]) if e.data.get("lost")]
+    assert exits == [(2, "w2")]  # the attempt that finished, counted once
+    assert len(merged) == 1 and len(lost) == 1
+    assert "end w2 2" in runs.read_text() and "end w1" not in runs.read_text()
+    assert git(bare_remote, "show", "phasegate/slow:src/slow.txt") == "2"
+
+    # The dead worker's agent still runs; a worker restarted on its cache kills it first.
+    orphan = int((pids / "w1").read_text())
+    assert _alive(orphan)
+    again = workers("w1", queue, pg_url, env, cache=w1.cache)
+    assert "killed 1 agent group" in again.output()
+    _wait("the orphan to be gone", lambda: not _alive(orphan), 10)
+
+    # The dead worker's attempt, pushed late, is refused: the store says it was replaced,
+    # and the remote branch is no longer where it was when attempt 1 was handed out.
+    from phasegate.executors.runner import Refused, push_work
+    from phasegate.executors.spec import Spec
+    from phasegate.git.remote import Update, push
+
+    wt = next((w1.cache / "fleet" / "state" / "worktrees").iterdir())
+    (wt / "late.txt").write_text("late")
+    git(wt, "add", "-A")
+    git(wt, "commit", "-q", "-m", "late work of attempt 1")
+    tip = git(wt, "rev-parse", "HEAD")
+    spec = Spec(
+        project="fleet", effort="slow", attempt=1, workflow="fleet/slow/1",
+        remote=str(bare_remote), base="main", branch="phasegate/slow", lease="",
+        plan_name="phasegate.yaml", plan_text="", plan_rel=".", db=pg_url, brief="",
+    )  # fmt: skip
+    before = git(bare_remote, "rev-parse", "phasegate/slow")
+    with open_store(pg_url, state_dir=tmp_path) as s:
+        try:
+            push_work(s, w1.cache / "fleet" / "repo", spec, None, tip)
+        except Refused as err:
+            assert "replaced by attempt 2" in str(err)
+        else:
+            raise AssertionError("a replaced attempt's push went through")
+    leased = push(w1.cache / "fleet" / "repo", str(bare_remote),
+                  [Update(tip, "refs/heads/phasegate/slow", "")])  # fmt: skip
+    assert not leased.ok and "stale info" in leased.detail
+    assert git(bare_remote, "rev-parse", "phasegate/slow") == before
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat[stat.rfind(")") + 2] != "Z"
+
+
+HANG = 'echo $$ > "$PIDS/agent"; trap "" TERM; sleep 120'
+
+
+def test_cancelled_run_kills_the_remote_agents_group_within_the_grace_period(
+    tmp_path: Path, temporal, workers: StartWorker, bare_remote: Path, pg_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    efforts = f"- {{id: hang, files: [src/h.txt], command: '{HANG}'}}\n"
+    agents = "{max: 1, grace: 3s}"
+    repo = project(tmp_path, plan_text(temporal.address, queue, efforts, agents))
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    w = workers("w1", queue, pg_url, {"PIDS": str(pids)})
+    run = subprocess.Popen(
+        [sys.executable, "-m", "phasegate", "run", "--plain", "--db", pg_url], cwd=repo,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait("the agent", lambda: (pids / "agent").exists() and (pids / "agent").read_text())
+        agent = int((pids / "agent").read_text())
+        assert _alive(agent)
+        group = os.getpgid(agent)
+        asked = time.monotonic()
+        run.send_signal(2)  # Ctrl-C
+        _wait("the agent's group to go", lambda: not _group_alive(group), 3 + 2.5)
+        gone = time.monotonic() - asked
+        out, _ = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert gone <= 3 + 2.5, gone
+    text = out.decode(errors="replace")
+    assert "interrupted" in text, text + w.output()
+    with open_store(pg_url, state_dir=tmp_path) as s:
+        v = s.effort("hang")
+    assert v.state == "failed" and "interrupted" in v.reason
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether any process of the group is still alive (zombies are not)."""
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            return True
+    return False
