@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -109,9 +110,15 @@ SLOW = (
 )
 
 
-def _wait(what: str, cond, timeout: float = 90) -> None:  # type: ignore[no-untyped-def]
+def _wait(what: str, cond, timeout: float = 90, run=None) -> None:  # type: ignore[no-untyped-def]
+    """Wait for `cond`; a `phasegate run` that ends meanwhile fails the wait with its output."""
     deadline = time.monotonic() + timeout
     while not cond():
+        if run is not None and run.poll() is not None:
+            out = run.stdout.read().decode(errors="replace") if run.stdout else ""
+            raise AssertionError(
+                f"phasegate run ended (exit {run.returncode}) before {what}: {out}"
+            )
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.2)
 
@@ -131,7 +138,7 @@ def test_killed_worker_attempt_finished_elsewhere_late_push_refused(
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"},
     )  # fmt: skip
     try:
-        _wait("w1's agent", lambda: (pids / "w1").exists())
+        _wait("w1's agent", lambda: (pids / "w1").exists(), run=run)
         w2 = workers("w2", queue, pg_url, env)
         w1.kill9()  # mid-attempt: its agent is left behind, an orphan
         out, _ = run.communicate(timeout=180)
@@ -217,10 +224,17 @@ def test_cancelled_run_kills_the_remote_agents_group_within_the_grace_period(
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        _wait("the agent", lambda: (pids / "agent").exists() and (pids / "agent").read_text())
+        _wait(
+            "the agent", lambda: (pids / "agent").exists() and (pids / "agent").read_text(), run=run
+        )
         agent = int((pids / "agent").read_text())
         assert _alive(agent)
         group = os.getpgid(agent)
+        # Status names the worker running it, in text and JSON alike.
+        st = run_phasegate("status", "--json", "--db", pg_url, cwd=repo)
+        hang = next(e for e in json.loads(st.out)["efforts"] if e["id"] == "hang")
+        assert hang["worker"] == "on w1", st.out
+        assert "running on w1" in run_phasegate("status", "--db", pg_url, cwd=repo).out
         asked = time.monotonic()
         run.send_signal(2)  # Ctrl-C
         _wait("the agent's group to go", lambda: not _group_alive(group), 3 + 2.5)
@@ -250,3 +264,32 @@ def _group_alive(pgid: int) -> bool:
         if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
             return True
     return False
+
+
+def test_coordinator_killed_mid_attempt_follows_the_same_workflow_when_run_again(
+    tmp_path: Path, temporal, workers: StartWorker, bare_remote: Path, pg_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    slow = SLOW.replace("sleep 60", "sleep 6")
+    efforts = f"- {{id: slow, files: [src/slow.txt], command: '{slow}'}}\n"
+    repo = project(tmp_path, plan_text(temporal.address, queue, efforts, "{max: 1}"))
+    runs, pids = tmp_path / "runs", tmp_path / "pids"
+    pids.mkdir()
+    workers("w1", queue, pg_url, {"RUNS": str(runs), "PIDS": str(pids)})
+    first = subprocess.Popen(
+        [sys.executable, "-m", "phasegate", "run", "--plain", "--db", pg_url], cwd=repo,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait("the agent", lambda: (pids / "w1").exists(), run=first)
+    finally:
+        first.kill()  # kill -9 of the coordinator, its attempt still at work on w1
+        first.wait()
+    again = run_phasegate("run", "--plain", "--db", pg_url, cwd=repo, timeout=120)
+    assert again.code == 0, again.out + again.err
+    assert "following its workflow fleet/slow/1" in again.out
+    assert runs.read_text().split("\n").count("start w1 1") == 1  # the agent ran once
+    with open_store(pg_url, state_dir=tmp_path) as s:
+        v = s.effort("slow")
+        assert (v.state, v.merged, v.attempt) == ("done", True, 1)
+        assert len(s.events(kinds=["agent.queued"])) == 1

@@ -22,8 +22,8 @@ from phasegate.executors.spec import Result, Spec
 from phasegate.plan.model import Effort, Plan
 from phasegate.plan.refs import file_stem
 from phasegate.store.types import Store
+from phasegate.tracking.placement import PLACED
 
-PLACED = "agent.placed"
 _TAIL = 16 * 1024
 
 

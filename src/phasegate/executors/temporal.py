@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from phasegate.engine.attempt import Shared
     from phasegate.plan.model import Effort, Plan
 
-QUEUED = "agent.queued"
-PLACED = "agent.placed"  # written by the worker when the agent starts there
+from phasegate.tracking.placement import PLACED, QUEUED
+
 LOST = "the worker running it was lost (no heartbeat)"
 
 
@@ -243,13 +243,27 @@ class RemoteAttempt(Attempt):
         sh, e = self.sh, self.e
         run = RemoteRun(handle)
         sh.agents[e.id] = run
+        watch = asyncio.ensure_future(self._announce(attempt))
         try:
             raw = await handle.result()
         except WorkflowFailureError as err:
             return await self._failed_remotely(attempt, err, run)
         finally:
+            watch.cancel()
             sh.agents.pop(e.id, None)
         return await self._settle(attempt, Result.model_validate(raw))
+
+    async def _announce(self, attempt: int) -> None:
+        """Say which worker took the attempt, once it has (the worker records it)."""
+        while True:
+            for ev in self.store.events(effort=self.e.id, kinds=[PLACED]):
+                if ev.attempt == attempt:
+                    pid = ev.data.get("pid")
+                    self.sh.notify(
+                        self.e.id, f"agent running on {ev.data.get('worker')} (pid {pid})"
+                    )
+                    return
+            await asyncio.sleep(0.5)
 
     async def _failed_remotely(self, attempt: int, err: BaseException, run: RemoteRun) -> str:
         """The workflow ended without a result: cancelled (a stop, a budget), or its worker

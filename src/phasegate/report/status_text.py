@@ -149,7 +149,9 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
             rows.append(
                 [
                     eid + (" *" if e["critical"] else ""),
-                    "waiting for input" if e.get("waiting_for_input") else e["state"],
+                    "waiting for input"
+                    if e.get("waiting_for_input")
+                    else " ".join(x for x in (e["state"], e.get("worker")) if x),
                     f"{_num(e['progress'], 0)}%",
                     e["owner"] or "-",
                     str(e["blockers"]),

@@ -23,6 +23,7 @@ from phasegate.store.types import (
 from phasegate.tracking import escalation, metrics
 from phasegate.tracking.facts import PlanFacts
 from phasegate.tracking.integrity import broken
+from phasegate.tracking.placement import placements
 from phasegate.tracking.ready import derived_state
 
 DAY = 86400.0
@@ -45,6 +46,7 @@ class Snapshot:
     budget_events: list[Event] = field(default_factory=list)  # raises and crossings
     gate_first: dict[str, float] = field(default_factory=dict)  # baseline of each metric
     integrity: str | None = None  # what is wrong with the integration branch, if anything
+    placed: dict[str, tuple[int, str]] = field(default_factory=dict)  # remote attempts
 
 
 def snapshot(store: Store, now: float) -> Snapshot:
@@ -70,6 +72,7 @@ def snapshot(store: Store, now: float) -> Snapshot:
             budget_events=store.events(kinds=["budget.raised", "budget.exceeded"]),
             gate_first=metrics.first_gate_values(store.check_results("gate")),
             integrity=broken(store),
+            placed=placements(store),
         )
 
 
@@ -134,6 +137,14 @@ def money(facts: PlanFacts, snap: Snapshot) -> tuple[Any, dict[str, Any], list[A
     return spent, rep, budget.escalation_items(rep, lims)
 
 
+def _where(snap: Snapshot, effort: str, v: EffortView) -> str | None:
+    """Where a remote executor runs the effort's current attempt; None on this machine."""
+    found = snap.placed.get(effort)
+    if found is None or found[0] != v.attempt or v.state not in ("running", "checking"):
+        return None
+    return found[1]
+
+
 def project(
     facts: PlanFacts, snap: Snapshot, baselines: dict[str, float] | None = None
 ) -> dict[str, Any]:
@@ -173,6 +184,7 @@ def project(
                 "attempts_cost": cost_of[f.id]["attempts"],
                 "reported_cost": cost_of[f.id]["reported"],
                 "held": budgets["held"].get(f.id, ""),
+                "worker": _where(snap, f.id, v),
             }
         )
     phases_out: list[dict[str, Any]] = []
