@@ -275,13 +275,17 @@ def test_coordinator_killed_mid_attempt_follows_the_same_workflow_when_run_again
     repo = project(tmp_path, plan_text(temporal.address, queue, efforts, "{max: 1}"))
     runs, pids = tmp_path / "runs", tmp_path / "pids"
     pids.mkdir()
-    workers("w1", queue, pg_url, {"RUNS": str(runs), "PIDS": str(pids)})
+    w = workers("w1", queue, pg_url, {"RUNS": str(runs), "PIDS": str(pids)})
     first = subprocess.Popen(
         [sys.executable, "-m", "phasegate", "run", "--plain", "--db", pg_url], cwd=repo,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         _wait("the agent", lambda: (pids / "w1").exists(), run=first)
+    except AssertionError as err:
+        first.kill()
+        out = first.communicate()[0].decode(errors="replace")
+        raise AssertionError(f"{err}\nrun: {out}\nworker: {w.output()}") from None
     finally:
         first.kill()  # kill -9 of the coordinator, its attempt still at work on w1
         first.wait()
