@@ -234,7 +234,7 @@ def test_cancelled_run_kills_the_remote_agents_group_within_the_grace_period(
         st = run_phasegate("status", "--json", "--db", pg_url, cwd=repo)
         hang = next(e for e in json.loads(st.out)["efforts"] if e["id"] == "hang")
         assert hang["worker"] == "on w1", st.out
-        assert "running on w1" in run_phasegate("status", "--db", pg_url, cwd=repo).out
+        assert "running (on w1)" in run_phasegate("status", "--db", pg_url, cwd=repo).out
         asked = time.monotonic()
         run.send_signal(2)  # Ctrl-C
         _wait("the agent's group to go", lambda: not _group_alive(group), 3 + 2.5)

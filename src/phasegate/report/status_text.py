@@ -151,7 +151,9 @@ def render(st: dict[str, Any], *, colour: bool = False) -> str:
                     eid + (" *" if e["critical"] else ""),
                     "waiting for input"
                     if e.get("waiting_for_input")
-                    else " ".join(x for x in (e["state"], e.get("worker")) if x),
+                    else f"{e['state']} ({e['worker']})"
+                    if e.get("worker")
+                    else e["state"],
                     f"{_num(e['progress'], 0)}%",
                     e["owner"] or "-",
                     str(e["blockers"]),
