@@ -71,6 +71,8 @@ def test_overview_of_a_plan_without_a_rate_shows_what_is_left_in_units(tmp_path:
     from phasegate.web.security import Guard
 
     repo = write_project(tmp_path / "repo", PLAN)  # no `rate`: the forecast has no dates
+    with open_store(None, state_dir=repo / ".phasegate", create=True) as s:
+        s.transition("a", "running", reason="dispatched")  # work begun: a forecast is made
     guard = Guard("127.0.0.1", 80, "t" * 32, extra_hosts=frozenset({"testserver"}))
     page = TestClient(create_app(WebContext(str(repo / "phasegate.yaml"), None, guard))).get("/")
     assert page.status_code == 200, page.text
