@@ -299,3 +299,24 @@ def test_coordinator_killed_mid_attempt_follows_the_same_workflow_when_run_again
         v = s.effort("slow")
         assert (v.state, v.merged, v.attempt) == ("done", True, 1)
         assert len(s.events(kinds=["agent.queued"])) == 1
+
+
+def test_remote_work_that_conflicts_on_integration_is_recorded_conflicted(
+    tmp_path: Path, temporal, workers: StartWorker, bare_remote: Path, pg_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    efforts = """\
+        - {id: left, files: ["src/left.txt", "shared/*"]}
+        - {id: right, files: ["src/right.txt", "shared/*"]}
+    """
+    repo = project(
+        tmp_path, plan_text(temporal.address, queue, efforts, "{kind: scripted, max: 2}")
+    )
+    workers("w1", queue, pg_url, {"PHASEGATE_SCRIPTED_COLLIDE": "*"}, slots=2)
+    r = run_phasegate("run", "--plain", "--db", pg_url, cwd=repo, timeout=300)
+    assert r.code == 1, r.out + r.err
+    with open_store(pg_url, state_dir=tmp_path) as s:
+        states = {k: (v.state, v.reason) for k, v in s.efforts().items()}
+    assert sorted(st for st, _ in states.values()) == ["conflicted", "done"], states
+    (why,) = [reason for st, reason in states.values() if st == "conflicted"]
+    assert "shared/collide.txt" in why

@@ -11,6 +11,7 @@ and a coordinator restarted after a crash finds the one it had started.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING, Any
 
 from phasegate.engine.attempt import Attempt
@@ -19,6 +20,7 @@ from phasegate.engine.history import KEPT, history, render
 from phasegate.errors import UsageError
 from phasegate.executors.spec import Result, Spec, workflow_id
 from phasegate.plan.expr import parse_duration
+from phasegate.plan.refs import file_stem
 
 if TYPE_CHECKING:
     from temporalio.client import Client, WorkflowHandle
@@ -149,7 +151,7 @@ class RemoteAttempt(Attempt):
     def _sync(self) -> None:
         """Fetch the remote's branches, and point the local effort branches at them: the
         handoffs, conflict checks and merges here read the work the workers pushed."""
-        from phasegate.git.remote import fetch, mirrored, set_branch
+        from phasegate.git.remote import fetch, follow, mirrored
 
         repo = self.sh.ws.repo
         assert repo is not None
@@ -157,8 +159,9 @@ class RemoteAttempt(Attempt):
         for x in self.sh.plan.efforts:
             branch = self.sh.plan.branch_of(x)
             sha = mirrored(repo, branch)
+            # A local branch with commits the remote lacks (a person's resolution) stays.
             if sha is not None:
-                set_branch(repo, branch, sha)
+                follow(repo, branch, sha)
 
     async def _hand_out(self, attempt: int, brief: str, continues: bool) -> str:
         sh, e = self.sh, self.e
@@ -387,7 +390,7 @@ class RemoteAttempt(Attempt):
 
     def _take_branch(self, r: Result) -> None:
         """The effort branch here, at exactly the commit the worker checked and pushed."""
-        from phasegate.git.remote import fetch, mirrored, set_branch
+        from phasegate.git.remote import fetch, follow, mirrored
 
         repo = self.sh.ws.repo
         assert repo is not None and r.tip is not None
@@ -397,7 +400,8 @@ class RemoteAttempt(Attempt):
             # Moved on the remote since (a later attempt, a person): this attempt's commit
             # is still what was checked, and what is merged.
             self.sh.notify(self.e.id, f"{branch} moved on {self.ex.remote}; merging {r.tip[:8]}")
-        set_branch(repo, branch, r.tip)
+        keep = f"refs/phasegate/local/{file_stem(self.e.id)}/{int(time.time())}"
+        follow(repo, branch, r.tip, keep)
 
     async def _merge(self, attempt: int, sha: str | None = None) -> str:
         state = await super()._merge(attempt, sha)
@@ -406,11 +410,13 @@ class RemoteAttempt(Attempt):
         return state
 
     def _publish(self) -> None:
+        """The merged branch (a person's resolution may exist only here) and the integration
+        branch, fast-forwarded on the remote: the workers stack dependents on the former."""
         from phasegate.git.remote import publish
 
         repo = self.sh.ws.repo
         assert repo is not None
-        integration = self.sh.plan.repo.integration
-        done = publish(repo, self.ex.remote, integration)
-        if not done.ok:
-            self.sh.notify(self.e.id, f"{integration} not published to the remote: {done.detail}")
+        for branch in (self.sh.plan.branch_of(self.e), self.sh.plan.repo.integration):
+            done = publish(repo, self.ex.remote, branch)
+            if not done.ok:
+                self.sh.notify(self.e.id, f"{branch} not published to the remote: {done.detail}")

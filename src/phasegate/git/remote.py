@@ -66,6 +66,23 @@ def remote_sha(repo: Path, remote: str, ref: str) -> str | None:
     return None
 
 
+def follow(repo: Path, branch: str, sha: str, keep: str | None = None) -> bool:
+    """Move the local `branch` to `sha` when that loses nothing: it is new, already there, or
+    behind `sha`. A branch with commits of its own (a person's, say) is left as it is, or,
+    given `keep`, kept under that ref first and moved. True when it now points at `sha`."""
+    from phasegate.git.history import is_ancestor
+
+    local = rev(f"refs/heads/{branch}", cwd=repo)
+    if local == sha:
+        return True
+    if local is not None and not is_ancestor(repo, local, sha):
+        if keep is None:
+            return False
+        git("update-ref", keep, local, cwd=repo)
+    set_branch(repo, branch, sha)
+    return True
+
+
 def set_branch(repo: Path, branch: str, sha: str) -> None:
     """Point a local branch at `sha`. update-ref, not `branch -f`: the branch may be checked
     out in a stale worktree, which is recreated before it is used again."""
