@@ -320,3 +320,39 @@ def test_remote_work_that_conflicts_on_integration_is_recorded_conflicted(
     assert sorted(st for st, _ in states.values()) == ["conflicted", "done"], states
     (why,) = [reason for st, reason in states.values() if st == "conflicted"]
     assert "shared/collide.txt" in why
+
+
+def test_worker_shut_down_stops_its_agent_and_the_attempt_runs_elsewhere(
+    tmp_path: Path, temporal, workers: StartWorker, bare_remote: Path, pg_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    efforts = f"- {{id: slow, files: [src/slow.txt], command: '{SLOW}'}}\n"
+    repo = project(tmp_path, plan_text(temporal.address, queue, efforts, "{max: 1, grace: 2s}"))
+    runs, pids = tmp_path / "runs", tmp_path / "pids"
+    pids.mkdir()
+    env = {"RUNS": str(runs), "PIDS": str(pids)}
+    w1 = workers("w1", queue, pg_url, env)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "phasegate", "run", "--plain", "--db", pg_url], cwd=repo,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait("w1's agent", lambda: (pids / "w1").exists(), run=run)
+        agent = int((pids / "w1").read_text())
+        workers("w2", queue, pg_url, env)
+        w1.proc.terminate()  # SIGTERM: stop taking work, cancel what is in flight
+        assert w1.proc.wait(30) == 0, w1.output()
+        assert not _alive(agent), "the shut-down worker left its agent running"
+        out, _ = run.communicate(timeout=180)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 0, out.decode(errors="replace")
+    with open_store(pg_url, state_dir=tmp_path) as s:
+        v = s.effort("slow")
+        assert (v.state, v.merged, v.attempt) == ("done", True, 2)
+        exits = [(e.attempt, e.data.get("worker")) for e in s.events(kinds=["agent.exited"])]
+        ended = [e.data for e in s.events(effort="slow", kinds=["effort.state"]) if e.attempt == 1]
+    assert exits == [(2, "w2")]
+    assert ended[-1]["to"] == "failed" and ended[-1].get("lost"), ended
+    assert "lost" in str(ended[-1].get("reason")), ended

@@ -272,7 +272,7 @@ class RemoteAttempt(Attempt):
         """The workflow ended without a result: cancelled (a stop, a budget), or its worker
         lost. A lost attempt does not count against the effort's retries, and a new one
         starts at once, on whichever worker takes it."""
-        from temporalio.exceptions import CancelledError, TimeoutError
+        from temporalio.exceptions import TimeoutError
 
         sh, e = self.sh, self.e
         causes: list[BaseException] = []
@@ -280,12 +280,14 @@ class RemoteAttempt(Attempt):
         while c is not None:
             causes.append(c)
             c = c.__cause__
-        if run.cancel is not None or any(isinstance(x, CancelledError) for x in causes):
+        if run.cancel is not None or sh.stopping or e.id in sh.halted:
             return await self._interrupted(attempt, None)
         if self.store.effort(e.id).state != "running":
             return self.store.effort(e.id).state
+        # Not stopped from here: its worker died, or was shut down (which the server also
+        # learns from the missing heartbeat).
         timed_out = any(isinstance(x, TimeoutError) for x in causes)
-        why = LOST if timed_out else f"its workflow failed: {causes[-1]}"
+        why = LOST if timed_out else f"its workflow ended without a result: {causes[-1]}"
         self.store.transition(
             e.id, "failed", attempt=attempt, reason=f"attempt {attempt}: {why}",
             data={"lost": True, "executor": "temporal"},
