@@ -356,3 +356,17 @@ def test_worker_shut_down_stops_its_agent_and_the_attempt_runs_elsewhere(
     assert exits == [(2, "w2")]
     assert ended[-1]["to"] == "failed" and ended[-1].get("lost"), ended
     assert "lost" in str(ended[-1].get("reason")), ended
+
+
+def test_an_attempt_the_worker_cannot_carry_out_fails_with_the_workers_reason(
+    tmp_path: Path, temporal, workers: StartWorker, bare_remote: Path, pg_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    efforts = "- {id: a, files: [src/a.txt]}\n"
+    repo = project(tmp_path, plan_text(temporal.address, queue, efforts, "{kind: scripted}"))
+    workers("w1", queue, str(tmp_path / "local.db"))  # a store no other machine reaches
+    r = run_phasegate("run", "--plain", "--db", pg_url, cwd=repo, timeout=120)
+    assert r.code == 1, r.out + r.err
+    with open_store(pg_url, state_dir=tmp_path) as s:
+        v = s.effort("a")
+    assert v.state == "failed" and "the worker cannot reach the store" in v.reason, v.reason

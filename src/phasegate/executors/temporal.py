@@ -269,9 +269,11 @@ class RemoteAttempt(Attempt):
             await asyncio.sleep(0.5)
 
     async def _failed_remotely(self, attempt: int, err: BaseException, run: RemoteRun) -> str:
-        """The workflow ended without a result: cancelled (a stop, a budget), or its worker
-        lost. A lost attempt does not count against the effort's retries, and a new one
-        starts at once, on whichever worker takes it."""
+        """The workflow ended without a result. Cancelled from here (a stop, a budget): the
+        attempt ends interrupted. Its worker gone (no heartbeat: it died, or was shut down):
+        the attempt is lost, which does not count against the effort's retries, and a new
+        one starts at once on whichever worker takes it. Anything else (the worker could not
+        fetch, say) is a failed attempt like any other, retried as the plan says."""
         from temporalio.exceptions import TimeoutError
 
         sh, e = self.sh, self.e
@@ -284,15 +286,13 @@ class RemoteAttempt(Attempt):
             return await self._interrupted(attempt, None)
         if self.store.effort(e.id).state != "running":
             return self.store.effort(e.id).state
-        # Not stopped from here: its worker died, or was shut down (which the server also
-        # learns from the missing heartbeat).
-        timed_out = any(isinstance(x, TimeoutError) for x in causes)
-        why = LOST if timed_out else f"its workflow ended without a result: {causes[-1]}"
+        if not any(isinstance(x, TimeoutError) for x in causes):
+            return await self._fail(attempt, f"on the worker: {causes[-1]}")
         self.store.transition(
-            e.id, "failed", attempt=attempt, reason=f"attempt {attempt}: {why}",
+            e.id, "failed", attempt=attempt, reason=f"attempt {attempt}: {LOST}",
             data={"lost": True, "executor": "temporal"},
         )  # fmt: skip
-        sh.notify(e.id, f"attempt {attempt} lost: {why}; starting it again")
+        sh.notify(e.id, f"attempt {attempt} lost: {LOST}; starting it again")
         return await self.start()
 
     # -- what came back --------------------------------------------------------------------
