@@ -293,7 +293,7 @@ def test_coordinator_killed_mid_attempt_follows_the_same_workflow_when_run_again
         first.wait()
     again = run_phasegate("run", "--plain", "--db", pg_url, cwd=repo, timeout=120)
     assert again.code == 0, again.out + again.err
-    assert "following its workflow fleet/slow/1" in again.out
+    assert "following its workflow fleet/slow/1@" in again.out
     assert runs.read_text().split("\n").count("start w1 1") == 1  # the agent ran once
     with open_store(pg_url, state_dir=tmp_path) as s:
         v = s.effort("slow")
@@ -370,3 +370,28 @@ def test_an_attempt_the_worker_cannot_carry_out_fails_with_the_workers_reason(
     with open_store(pg_url, state_dir=tmp_path) as s:
         v = s.effort("a")
     assert v.state == "failed" and "the worker cannot reach the store" in v.reason, v.reason
+
+
+def test_two_stores_of_one_project_never_share_an_attempt(
+    tmp_path: Path, temporal, workers: StartWorker, bare_remote: Path, pg_server
+) -> None:  # type: ignore[no-untyped-def]
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    once = 'echo "$PHASEGATE_ATTEMPT" >> "$RUNS"; mkdir -p src; date +%s%N > src/slow.txt'
+    efforts = f"- {{id: slow, files: [src/slow.txt], command: '{once}'}}\n"
+    repo = project(tmp_path, plan_text(temporal.address, queue, efforts, "{max: 1}"))
+    runs = tmp_path / "runs"
+    first, second = pg_server.fresh_url(), pg_server.fresh_url()
+    workers("w1", queue, first, {"RUNS": str(runs)})
+    assert run_phasegate("run", "--plain", "--db", first, cwd=repo).code == 0
+    # The same plan afresh in a second store (say, a team's own): its attempt 1 is its own
+    # workflow, not the first store's finished one.
+    git(repo, "worktree", "remove", "--force", str(repo / ".phasegate" / "integration"))
+    for branch in ("phasegate/slow", "phasegate/integration"):
+        git(repo, "branch", "-D", branch)
+        git(bare_remote, "branch", "-D", branch)
+    import shutil
+
+    shutil.rmtree(repo / ".phasegate")
+    r = run_phasegate("run", "--plain", "--db", second, cwd=repo)
+    assert r.code == 0, r.out + r.err
+    assert runs.read_text().split() == ["1", "1"]

@@ -18,7 +18,7 @@ class Spec(BaseModel):
     project: str
     effort: str
     attempt: int
-    workflow: str  # the Temporal workflow id, project/effort/attempt
+    workflow: str  # the Temporal workflow id, project/effort/attempt@store
     remote: str
     base: str
     branch: str
@@ -58,5 +58,16 @@ class Result(BaseModel):
         return all(bool(c.get("passed")) for c in self.checks)
 
 
-def workflow_id(project: str, effort: str, attempt: int) -> str:
-    return f"{project}/{effort}/{attempt}"
+def workflow_id(project: str, effort: str, attempt: int, store_tag: str) -> str:
+    """`project/effort/attempt`, and which store's run it is: two stores of one project
+    (two teams, a plan started afresh) must never find each other's attempts."""
+    return f"{project}/{effort}/{attempt}@{store_tag}"
+
+
+def store_tag(owner_ts: float, owner: dict[str, Any]) -> str:
+    """A short, stable name for one store, from the event that bound it to its plan."""
+    import hashlib
+    import json
+
+    basis = json.dumps([owner_ts, owner], sort_keys=True, default=str)
+    return hashlib.sha256(basis.encode()).hexdigest()[:10]

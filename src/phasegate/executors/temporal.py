@@ -4,8 +4,8 @@
 The worker stacks the branch, runs the agent and the effort's checks, and pushes; everything
 after that stays here, as with the local executor: recording the outcome, merging in
 dependency order into the integration branch (then published to the remote), gating.
-A workflow's id is `project/effort/attempt`, so starting one twice is refused by Temporal
-and a coordinator restarted after a crash finds the one it had started.
+A workflow's id is `project/effort/attempt@store`, so starting one twice is refused by
+Temporal and a coordinator restarted after a crash finds the one it had started.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from phasegate.engine.attempt import Attempt
 from phasegate.engine.brief import build
 from phasegate.engine.history import KEPT, history, render
 from phasegate.errors import UsageError
-from phasegate.executors.spec import Result, Spec, workflow_id
+from phasegate.executors.spec import Result, Spec, store_tag, workflow_id
 from phasegate.plan.expr import parse_duration
 from phasegate.plan.refs import file_stem
 
@@ -69,6 +69,7 @@ class TemporalExecutor:
         self.client: Client | None = None
         self.remote = ""
         self.plan_text = ""
+        self.tag = ""  # names the store in workflow ids
 
     def attempt(self, sh: Shared, effort: Effort) -> Attempt:
         return RemoteAttempt(sh, effort, self)
@@ -90,7 +91,10 @@ class TemporalExecutor:
                 "--db postgresql://... (agents on other machines report there)"
             )
         from phasegate.git.remote import absolute, publish
+        from phasegate.store.owner import KIND
 
+        owner = sh.store.events(kinds=[KIND])
+        self.tag = store_tag(owner[0].ts, owner[0].data) if owner else "unbound"
         self.remote = absolute(self.plan.repo.remote, sh.ws.plan_path.parent)
         self.plan_text = sh.ws.plan_path.read_text()
         # Workers stack on the remote's base: it must be the base this run merges onto.
@@ -174,7 +178,7 @@ class RemoteAttempt(Attempt):
         )  # fmt: skip
         spec = Spec(
             project=sh.plan.project, effort=e.id, attempt=attempt,
-            workflow=workflow_id(sh.plan.project, e.id, attempt), remote=self.ex.remote,
+            workflow=workflow_id(sh.plan.project, e.id, attempt, self.ex.tag), remote=self.ex.remote,
             base=sh.plan.repo.base, branch=branch,
             deps=[(d, sh.plan.branch_of(sh.plan.effort(d))) for d in e.depends_on
                   if d in sh.ids],
@@ -227,7 +231,7 @@ class RemoteAttempt(Attempt):
         """After a restart: the attempt's workflow, if it was started; else hand it out."""
         from temporalio.service import RPCError, RPCStatusCode
 
-        wid = workflow_id(self.sh.plan.project, self.e.id, attempt)
+        wid = workflow_id(self.sh.plan.project, self.e.id, attempt, self.ex.tag)
         handle = self._client().get_workflow_handle(wid)
         try:
             await handle.describe()
