@@ -44,17 +44,23 @@ def become_subreaper() -> bool:
 
 
 def _children(pid: int) -> list[int] | None:
-    """Direct children of `pid` from /proc (None when the kernel does not list them)."""
+    """Direct children of `pid` from /proc: none when it is gone (its orphans went to their
+    subreaper); None when the kernel does not list children (no /proc, or a kernel built
+    without them), so the caller must look at every process instead."""
     out: list[int] = []
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return [] if not os.path.exists("/proc/self/task") else None
+        # Every finished agent's wrapper is gone by now: answering "unknown" for it sent
+        # each attempt's end through a read of every process on the machine.
+        return [] if os.path.isdir("/proc/self/task") else None
     for t in tasks:
         try:
             out += [int(x) for x in Path(f"/proc/{pid}/task/{t}/children").read_text().split()]
         except FileNotFoundError:
-            return None
+            if os.path.isdir(f"/proc/{pid}/task/{t}"):
+                return None  # the thread is there but its children are not listed
+            continue  # the thread (or the process) ended meanwhile
         except OSError:
             continue
     return out
