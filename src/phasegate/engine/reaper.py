@@ -177,35 +177,22 @@ def kill_leftovers(wrapper: int, tag: str) -> list[int]:
     return killed
 
 
-def _state_and_group(pid: int) -> tuple[str, int] | None:
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = raw[raw.rfind(")") + 2 :].split()
-    return (fields[0], int(fields[2])) if len(fields) > 2 else None
-
-
 def reap_group(group: int, wait: float = 0.5) -> None:
     """Reap this process's children from an ended process group: as a subreaper it took in
     the group's orphans, and a dead one it never waits for stays a zombie, which still
-    counts as a member of the group. The group's leader (the wrapper) is left to its
-    owner, who reads its exit status."""
+    counts as a member of the group. The group's leader (the wrapper) has been reaped by
+    its owner, who read its exit status, before this is called."""
     if not _subreaper or group <= 0:
         return
-    me = os.getpid()
     deadline = time.monotonic() + wait
     while True:
-        alive = False
-        for p in _children(me) or []:
-            found = _state_and_group(p)
-            if p == group or found is None or found[1] != group:
-                continue
-            if found[0] != "Z":
-                alive = True
-                continue
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(p, os.WNOHANG)
-        if not alive or time.monotonic() >= deadline:
-            return
+        # The kernel picks our children by group: no reading of /proc for each of them.
+        try:
+            reaped, _ = os.waitpid(-group, os.WNOHANG)
+        except ChildProcessError:
+            return  # no child of ours is left in the group
+        if reaped:
+            continue
+        if time.monotonic() >= deadline:
+            return  # a member still alive past `wait`: it is not waited for longer
         time.sleep(0.01)
