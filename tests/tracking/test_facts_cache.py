@@ -38,7 +38,9 @@ def test_facts_read_back_equal_the_computed_ones(tmp_path: Path) -> None:
     assert second == first and second is not first
     assert second.by_id["b"].estimate == [2.0, 3.0, 5.0]
     assert second.by_id["a"].files == ["src/a.py"]
-    assert (tmp_path / ".phasegate" / "cache" / f"facts-v{facts_mod.FACTS_VERSION}.json").is_file()
+    assert (
+        tmp_path / ".phasegate" / "cache" / f"facts-v{facts_mod.FACTS_VERSION}.marshal"
+    ).is_file()
 
 
 def test_a_touched_plan_with_the_same_content_reuses_its_facts(
@@ -72,7 +74,28 @@ def test_a_damaged_cache_is_recomputed(tmp_path: Path, damage: bytes) -> None:
     f = tmp_path / "phasegate.yaml"
     f.write_text(PLAN)
     want, _ = load_facts(str(f))
-    cache = tmp_path / ".phasegate" / "cache" / f"facts-v{facts_mod.FACTS_VERSION}.json"
+    cache = tmp_path / ".phasegate" / "cache" / f"facts-v{facts_mod.FACTS_VERSION}.marshal"
     cache.write_bytes(damage)
     assert load_facts(str(f))[0] == want
+    assert load_facts(str(f))[0] == want
+
+
+def test_a_cache_cut_short_or_from_another_python_is_recomputed(tmp_path: Path) -> None:
+    import json
+    import marshal
+
+    f = tmp_path / "phasegate.yaml"
+    f.write_text(PLAN)
+    want, _ = load_facts(str(f))
+    cache = tmp_path / ".phasegate" / "cache" / f"facts-v{facts_mod.FACTS_VERSION}.marshal"
+    whole = cache.read_bytes()
+    cache.write_bytes(whole[: len(whole) // 2])  # the header stands, the facts do not
+    assert load_facts(str(f))[0] == want
+    head, _, body = cache.read_bytes().partition(b"\n")
+    assert body == whole.partition(b"\n")[2]  # written again in full
+    other = {**json.loads(head), "python": "2.7.18"}
+    cache.write_bytes(json.dumps(other).encode() + b"\n" + marshal.dumps([1, 2]))
+    assert load_facts(str(f))[0] == want
+    same = json.loads(head)
+    cache.write_bytes(json.dumps(same).encode() + b"\n" + marshal.dumps([1, 2]))
     assert load_facts(str(f))[0] == want

@@ -4,14 +4,18 @@ Validating a large plan (YAML with positions, pydantic, graph analysis) costs fa
 the 300 ms `phasegate status` may take, and the plan changes rarely while status, ready and
 report run constantly. So the first command after a plan edit computes these facts and
 writes them to `.phasegate/cache/`, keyed by the plan file's content hash; later commands
-read that JSON file without importing the plan model at all.
+read that file without importing the plan model at all. The facts are stored with `marshal`
+(the interpreter's own format for plain values, read about twice as fast as JSON), under a
+header naming the Python that wrote them, since that format changes between versions.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import marshal
 import os
+import sys
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -328,23 +332,23 @@ def load_facts(option: str | None) -> tuple[PlanFacts, Path]:
     """
     path = find_plan(option)
     stamp = _stamp(path)
-    cache = state_dir_of(path) / "cache" / f"facts-v{FACTS_VERSION}.json"
+    cache = state_dir_of(path) / "cache" / f"facts-v{FACTS_VERSION}.marshal"
     head, body = _read_cache(cache)
     if head is not None and body is not None and head.get("stamp") == stamp:
-        with contextlib.suppress(ValueError, KeyError, TypeError):
-            return PlanFacts.from_json(json.loads(body)), path
+        with contextlib.suppress(ValueError, KeyError, TypeError, EOFError):
+            return PlanFacts.from_json(marshal.loads(body)), path
     import hashlib
 
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if head is not None and body is not None and head.get("sha256") == digest:
-        with contextlib.suppress(ValueError, KeyError, TypeError):
-            facts = PlanFacts.from_json(json.loads(body))
+        with contextlib.suppress(ValueError, KeyError, TypeError, EOFError):
+            facts = PlanFacts.from_json(marshal.loads(body))
             _write_cache(cache, stamp, digest, body)
             return facts, path
     from phasegate.plan.load import load_plan
 
     facts = facts_of(load_plan(str(path)).plan)
-    _write_cache(cache, stamp, digest, json.dumps(facts.to_json()))
+    _write_cache(cache, stamp, digest, marshal.dumps(facts.to_json()))
     return facts, path
 
 
@@ -353,21 +357,23 @@ def _stamp(path: Path) -> list[int]:
     return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def _read_cache(cache: Path) -> tuple[dict[str, Any] | None, str | None]:
+def _read_cache(cache: Path) -> tuple[dict[str, Any] | None, bytes | None]:
     try:
-        with open(cache, encoding="utf-8") as f:
+        with open(cache, "rb") as f:
             head = json.loads(f.readline())
-            return (head if isinstance(head, dict) else None), f.read()
+            if not isinstance(head, dict) or head.get("python") != sys.version:
+                return None, None
+            return head, f.read()
     except (OSError, ValueError):
         return None, None
 
 
-def _write_cache(cache: Path, stamp: list[int], digest: str, body: str) -> None:
+def _write_cache(cache: Path, stamp: list[int], digest: str, body: bytes) -> None:
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        head = json.dumps({"sha256": digest, "stamp": stamp})
-        tmp.write_text(head + "\n" + body, encoding="utf-8")
+        head = json.dumps({"sha256": digest, "stamp": stamp, "python": sys.version})
+        tmp.write_bytes(head.encode() + b"\n" + body)
         os.replace(tmp, cache)  # atomic, so concurrent commands never read half a file
     except OSError:
         pass  # a read-only checkout still works, only slower
