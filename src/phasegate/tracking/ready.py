@@ -33,9 +33,11 @@ def blockers_of(
     """What still stands between effort `f` and its start (empty: it may start)."""
     on: list[str] = []
     for d in f.depends_on:
-        st = _state(efforts, d)
-        if st != "done":
-            on.append(f"{d} ({st})")
+        v = efforts.get(d)  # not _state(): this runs for every dependency of a big plan
+        if v is None:
+            on.append(f"{d} (pending)")
+        elif v.state != "done":
+            on.append(f"{d} ({v.state})")
     for x in f.external:
         if facts.externals.get(x, "done") != "done":
             on.append(f"{x} (external, pending)")
