@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from phasegate import graph
-from phasegate.plan.model import Plan
+
+if TYPE_CHECKING:
+    from phasegate.plan.model import Plan
 
 
 @dataclass(frozen=True)

@@ -79,3 +79,41 @@ def test_a_subreaper_reaps_the_orphans_of_a_killed_group(tmp_path: Path) -> None
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert p.returncode == 0, p.stdout + p.stderr
+
+
+ORPHAN_OF_A_FINISHED_AGENT = """
+import os, subprocess, sys, time
+from pathlib import Path
+from phasegate.engine import reaper
+assert reaper.become_subreaper()
+
+def every_process():
+    raise AssertionError("read every process on the machine")
+
+reaper._table = every_process  # a subreaper knows its orphans without reading them all
+pidfile = Path(sys.argv[1])
+p = subprocess.Popen(["/bin/sh", "-c", f"setsid sleep 300 & echo $! > {pidfile}"],
+                     env={**os.environ, reaper.TAG: "t1"}, start_new_session=True)
+p.wait()
+while not pidfile.read_text().strip():
+    time.sleep(0.01)
+orphan = int(pidfile.read_text())
+assert reaper.kill_leftovers(p.pid, "t1") == [orphan]
+assert reaper.kill_leftovers(p.pid, "t1") == []
+"""
+
+
+def test_a_subreaper_finds_a_finished_agents_orphan_without_reading_every_process(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    pidfile = tmp_path / "orphan.pid"
+    pidfile.write_text("")
+    p = subprocess.run(
+        [sys.executable, "-c", ORPHAN_OF_A_FINISHED_AGENT, str(pidfile)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert _gone(int(pidfile.read_text()))

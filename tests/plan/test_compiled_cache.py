@@ -67,3 +67,18 @@ def test_the_key_covers_the_name_and_strictness(tmp_path: Path) -> None:
     keys = {compiled.key(raw, "a.yaml", False), compiled.key(raw, "b.yaml", False),
             compiled.key(raw, "a.yaml", True), compiled.key(raw + b"\n", "a.yaml", False)}  # fmt: skip
     assert len(keys) == 4
+
+
+def test_a_load_before_the_state_exists_is_cached_once_a_run_makes_it(tmp_path: Path) -> None:
+    from phasegate.engine.workspace import Workspace
+
+    f = tmp_path / "phasegate.yaml"
+    f.write_text(PLAN)
+    loaded = load_plan(str(f))
+    assert not (tmp_path / ".phasegate").exists()
+    ws = Workspace.open(loaded.plan, f, loaded.state_dir, "", worktrees=False)
+    ws.prepare()
+    cached = tmp_path / ".phasegate" / "cache" / "plan.pickle"
+    assert cached.is_file()
+    hit = compiled.get(loaded.state_dir, compiled.key(f.read_bytes(), str(f), False))
+    assert hit is not None and hit.plan == loaded.plan

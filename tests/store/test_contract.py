@@ -264,6 +264,24 @@ def test_phase_projection_and_gate_events(store: Store) -> None:
     )
 
 
+def test_gate_firsts_keep_the_first_gate_value_of_each_metric(store: Store) -> None:
+    def check(scope: str, metric: str, value: object, effort: str | None = None) -> None:
+        data = {"scope": scope, "name": metric, "metric": metric, "value": value}
+        store.append("check.result", effort=effort, phase=None if effort else "p", data=data)
+
+    # Effort checks and reports are no gate's; a gate check that measured nothing sets none.
+    check("effort", "cov", 10.0, effort="e")
+    store.append("report", effort="e", data={"metrics": {"cov": 20, "lat": 1}})
+    check("gate", "cov", None)
+    check("gate", "cov", 70.0)
+    check("gate", "cov", 80.0)
+    check("gate", "lat", 5)
+    check("phase-entry", "size", 3.0)
+    assert store.gate_firsts() == {"cov": 70.0, "lat": 5.0}
+    store.rebuild()
+    assert store.gate_firsts() == {"cov": 70.0, "lat": 5.0}
+
+
 def test_rebuild_reproduces_projections(store: Store, clock: FakeClock) -> None:
     store.transition("e", "running")
     store.append(

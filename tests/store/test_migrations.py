@@ -93,6 +93,7 @@ def test_upgrading_a_version_1_store_fills_metric_stats(tmp_path: Path) -> None:
     # Make the file look like one written before migration 2 existed.
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("DROP TABLE metric_stats")
+    conn.execute("DROP TABLE gate_firsts")
     conn.execute("PRAGMA user_version = 1")
     conn.close()
     with SqliteStore(path) as s:
@@ -180,11 +181,27 @@ def test_upgrading_resets_efforts_already_in_rework(tmp_path: Path) -> None:
     # What a version 3 store holds: rework did not touch progress or deliverables then.
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("UPDATE efforts SET progress = 100, tasks_done = '[\"a\"]'")
+    conn.execute("DROP TABLE gate_firsts")
     conn.execute("PRAGMA user_version = 3")
     conn.close()
     with SqliteStore(path) as s:
         v = s.effort("e")
         assert (v.state, v.progress, v.tasks_done, v.reports) == ("rework", 0, [], 1)
+
+
+def test_upgrading_a_version_4_store_finds_each_metrics_first_gate_value(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SqliteStore(path) as s:
+        for value in (60.0, 75.0):
+            s.append("check.result", phase="p", data={"scope": "gate", "metric": "cov",
+                                                      "value": value})  # fmt: skip
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TABLE gate_firsts")
+    conn.execute("PRAGMA user_version = 4")
+    conn.close()
+    with SqliteStore(path) as s:
+        assert s.schema_version() == migrations.LATEST
+        assert s.gate_firsts() == {"cov": 60.0}
 
 
 def test_every_migration_has_its_postgresql_form() -> None:

@@ -71,20 +71,6 @@ def test_baseline_precedence() -> None:
     assert metrics.judge(plan_base, _summary(1, 6), gate_first=4.0).baseline == 5.0
 
 
-def test_first_gate_values_ignore_effort_checks_and_reports() -> None:
-    from phasegate.store.types import Event
-
-    def ev(scope: str, metric: str, value: float | None) -> Event:
-        data = {"scope": scope, "metric": metric, "value": value}
-        return Event(0, 0.0, "check.result", None, None, None, "", data)
-
-    found = metrics.first_gate_values([
-        ev("effort", "cov", 10.0), ev("gate", "cov", None), ev("gate", "cov", 70.0),
-        ev("gate", "cov", 80.0), ev("gate", "lat", 5.0),
-    ])  # fmt: skip
-    assert found == {"cov": 70.0, "lat": 5.0}
-
-
 def test_overdue_needs_unacknowledged_and_late(project: Path) -> None:
     facts, _ = load_facts(None)
     opened = 1000.0

@@ -5,10 +5,13 @@ declare overlapping files. Pure: no git, no filesystem.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from phasegate import globs
-from phasegate.plan.model import Plan
 from phasegate.plangraph import PlanGraph
+
+if TYPE_CHECKING:
+    from phasegate.plan.model import Plan
 
 SUGGESTIONS = ("add a dependency", "move one to another wave", "merge them")
 

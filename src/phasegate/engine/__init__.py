@@ -129,6 +129,7 @@ def dry_run(
         with open_store(db, state_dir=state_dir) as store:
             states = {k: v.state for k, v in store.efforts().items()}
     scope = set(scope_of(plan, opts.only))
+    by_id = {e.id: e for e in plan.efforts}  # Plan.effort looks an id up by a scan
     g = PlanGraph.of(plan)
     tail = g.remaining_path()
     agents = opts.agents or plan.agents.max
@@ -155,7 +156,7 @@ def dry_run(
         todo = [i for i in ids if i in scope]
         todo.sort(key=lambda i: -tail[g.index[i]])
         for i in todo:
-            e = plan.effort(i)
+            e = by_id[i]
             st = states.get(i, "pending")
             cmd = e.command if e.command is not None else plan.agents.command
             if e.command is None and plan.agents.kind != "command":
@@ -168,9 +169,7 @@ def dry_run(
             deps = [d for d in e.depends_on if d in g.index]
             where = ""
             if opts.worktrees:
-                stack = (
-                    f" + {', '.join(plan.branch_of(plan.effort(d)) for d in deps)}" if deps else ""
-                )
+                stack = f" + {', '.join(plan.branch_of(by_id[d]) for d in deps)}" if deps else ""
                 where = f" on {plan.branch_of(e)} ({plan.repo.base}{stack})"
             checks = ", ".join(c.label for c in e.checks) or "none"
             lines.append(

@@ -24,7 +24,7 @@ from phasegate.errors import StateError
 from phasegate.git.history import align_head
 from phasegate.plan.expr import parse_duration
 from phasegate.plan.model import Effort, Plan
-from phasegate.service.tokens import mint
+from phasegate.service.tokens import minted
 from phasegate.store import Store
 from phasegate.tracking.questions import answered
 
@@ -217,7 +217,12 @@ class Attempt:
         log = sh.ws.log(e.id, attempt)
         # The agent's credential for the MCP server over HTTP, scoped to this attempt; only
         # its hash is stored, so it is recorded before the agent that carries it starts.
-        env = {**sh.ws.agent_env(e, attempt), "PHASEGATE_TOKEN": mint(self.store, e.id, attempt)}
+        # Through the group commit: its own transaction and sync held up every agent's start.
+        token, minted_event = minted(e.id, attempt)
+        await sh.commit(minted_event)
+        if sh.stopping or e.id in sh.halted:  # asked while the commit waited
+            return await self._interrupted(attempt, None)
+        env = {**sh.ws.agent_env(e, attempt), "PHASEGATE_TOKEN": token}
         agent = invocation(sh.plan, e, attempt, sh.ws, self.store, env)
         handle = await supervisor.spawn(
             agent.argv, cwd=sh.ws.effort_dir(e), env=agent.env,

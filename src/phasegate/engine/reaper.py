@@ -44,17 +44,23 @@ def become_subreaper() -> bool:
 
 
 def _children(pid: int) -> list[int] | None:
-    """Direct children of `pid` from /proc (None when the kernel does not list them)."""
+    """Direct children of `pid` from /proc: none when it is gone (its orphans went to their
+    subreaper); None when the kernel does not list children (no /proc, or a kernel built
+    without them), so the caller must look at every process instead."""
     out: list[int] = []
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return [] if not os.path.exists("/proc/self/task") else None
+        # Every finished agent's wrapper is gone by now: answering "unknown" for it sent
+        # each attempt's end through a read of every process on the machine.
+        return [] if os.path.isdir("/proc/self/task") else None
     for t in tasks:
         try:
             out += [int(x) for x in Path(f"/proc/{pid}/task/{t}/children").read_text().split()]
         except FileNotFoundError:
-            return None
+            if os.path.isdir(f"/proc/{pid}/task/{t}"):
+                return None  # the thread is there but its children are not listed
+            continue  # the thread (or the process) ended meanwhile
         except OSError:
             continue
     return out
@@ -171,35 +177,22 @@ def kill_leftovers(wrapper: int, tag: str) -> list[int]:
     return killed
 
 
-def _state_and_group(pid: int) -> tuple[str, int] | None:
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = raw[raw.rfind(")") + 2 :].split()
-    return (fields[0], int(fields[2])) if len(fields) > 2 else None
-
-
 def reap_group(group: int, wait: float = 0.5) -> None:
     """Reap this process's children from an ended process group: as a subreaper it took in
     the group's orphans, and a dead one it never waits for stays a zombie, which still
-    counts as a member of the group. The group's leader (the wrapper) is left to its
-    owner, who reads its exit status."""
+    counts as a member of the group. The group's leader (the wrapper) has been reaped by
+    its owner, who read its exit status, before this is called."""
     if not _subreaper or group <= 0:
         return
-    me = os.getpid()
     deadline = time.monotonic() + wait
     while True:
-        alive = False
-        for p in _children(me) or []:
-            found = _state_and_group(p)
-            if p == group or found is None or found[1] != group:
-                continue
-            if found[0] != "Z":
-                alive = True
-                continue
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(p, os.WNOHANG)
-        if not alive or time.monotonic() >= deadline:
-            return
+        # The kernel picks our children by group: no reading of /proc for each of them.
+        try:
+            reaped, _ = os.waitpid(-group, os.WNOHANG)
+        except ChildProcessError:
+            return  # no child of ours is left in the group
+        if reaped:
+            continue
+        if time.monotonic() >= deadline:
+            return  # a member still alive past `wait`: it is not waited for longer
         time.sleep(0.01)

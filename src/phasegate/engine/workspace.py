@@ -62,6 +62,9 @@ class Workspace:
             ignore.write_text("*\n")
         for sub in ("logs", "briefs"):
             (self.state_dir / sub).mkdir(exist_ok=True)
+        from phasegate.plan import compiled
+
+        compiled.settle(self.state_dir)
         if self.repo is not None:
             from phasegate.git.worktrees import exclude
 

@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 
 _NAME = "plan.pickle"
 
+# Validations made before their state directory existed (a project's first run validates,
+# then creates it): kept until the run has made the directory, then written there, so the
+# command after a first run does not validate the plan all over again.
+_pending: dict[Path, tuple[str, LoadedPlan]] = {}
+
 
 def _code_stamp() -> bytes:
     """What validation depends on, besides the file: phasegate's own plan code."""
@@ -65,7 +70,9 @@ def put(state_dir: Path, k: str, loaded: LoadedPlan) -> None:
     from phasegate.plangraph import PlanGraph
 
     if not state_dir.is_dir():
-        return  # no state yet (a first `check`, say): leave no directory in the project
+        # No state yet (a first `check`, say): leave no directory in the project.
+        _pending[state_dir.resolve()] = (k, loaded)
+        return
     cache = state_dir / "cache" / _NAME
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -76,3 +83,10 @@ def put(state_dir: Path, k: str, loaded: LoadedPlan) -> None:
         os.replace(tmp, cache)  # atomic: concurrent commands never read half a file
     except (OSError, pickle.PicklingError):
         pass  # a read-only checkout still works, only slower
+
+
+def settle(state_dir: Path) -> None:
+    """Write the entry a load of this process left for `state_dir` before it existed."""
+    entry = _pending.pop(state_dir.resolve(), None)
+    if entry is not None:
+        put(state_dir, *entry)

@@ -135,7 +135,11 @@ def parse(text: str) -> Document:
         raise YamlProblem("YAML: " + " ".join(str(e).split())) from None
     if root is None:
         return Document(None, None, [])
-    check_expansion(root)
+    # Only an alias can make a node appear twice, and only an anchor (`&name`) can give an
+    # alias something to name: without one the document is a tree no bigger than its text,
+    # and walking all of it again (a third of a big plan's parse) finds nothing.
+    if "&" in text:
+        check_expansion(root)
     doc = Document(None, root, [])
     doc.data = _convert(root, (), doc)
     return doc

@@ -77,8 +77,7 @@ def ready(s: Session) -> dict[str, Any]:
 
     efforts = s.store.efforts()
     phases = s.store.phases()
-    found = r.ready(s.facts, efforts, phases)
-    waits = r.waiting(s.facts, efforts, phases)
+    found, waits = r.standing(s.facts, efforts, phases)
     rows = [
         {
             "id": f.id,

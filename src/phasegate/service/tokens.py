@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from phasegate.errors import InputError
 from phasegate.store.types import Store
@@ -34,20 +35,29 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def mint(store: Store, effort: str, attempt: int) -> str:
-    """A new token for `effort`'s `attempt`, recorded (as its hash) before it is handed out."""
+def minted(effort: str, attempt: int) -> tuple[str, dict[str, Any]]:
+    """A new token for `effort`'s `attempt` and the event that records it (as its hash), for
+    a writer that stores the event itself (the run engine's group commit); the token may be
+    handed out only once that event is stored."""
     name = base64.urlsafe_b64encode(effort.encode("utf-8")).decode("ascii").rstrip("=")
     token = f"{PREFIX}.{name}.{attempt}.{secrets.token_urlsafe(32)}"
     digest = _digest(token)
-    store.append(
-        MINTED,
-        effort=effort,
-        attempt=attempt,
+    event = {
+        "kind": MINTED,
+        "effort": effort,
+        "attempt": attempt,
         # A short fingerprint lets a person match a token to its event; the key holds the
         # full hash the verification looks up.
-        data={"attempt": attempt, "fingerprint": digest[:12]},
-        key=f"token:{digest}",
-    )
+        "data": {"attempt": attempt, "fingerprint": digest[:12]},
+        "key": f"token:{digest}",
+    }
+    return token, event
+
+
+def mint(store: Store, effort: str, attempt: int) -> str:
+    """A new token for `effort`'s `attempt`, recorded (as its hash) before it is handed out."""
+    token, ev = minted(effort, attempt)
+    store.append(ev["kind"], effort=effort, attempt=attempt, data=ev["data"], key=ev["key"])
     return token
 
 

@@ -76,4 +76,5 @@ def _projections(s: Store) -> tuple[object, ...]:
         s.approvals(),
         s.metric_summary(),
         s.metric_values(),
+        s.gate_firsts(),
     )

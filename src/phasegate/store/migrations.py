@@ -281,6 +281,26 @@ MIGRATIONS: tuple[Migration, ...] = (
         rebuild=True,
         postgres="",
     ),
+    Migration(
+        5,
+        "each metric's value at the first gate evaluation that measured it, so status need "
+        "not read every check result",
+        """
+        CREATE TABLE gate_firsts (
+            metric TEXT PRIMARY KEY,
+            seq    INTEGER NOT NULL,
+            value  REAL NOT NULL
+        );
+        """,
+        rebuild=True,
+        postgres="""
+        CREATE TABLE gate_firsts (
+            metric TEXT PRIMARY KEY,
+            seq    BIGINT NOT NULL,
+            value  DOUBLE PRECISION NOT NULL
+        );
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

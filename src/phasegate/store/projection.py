@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from phasegate.states import FINISHED
 from phasegate.store.types import Event, Executor
@@ -104,8 +104,12 @@ def _unmerged(c: Cursor, ev: Event) -> None:
     _set_effort(c, ev.effort, {"merged": 0, "merged_commit": None, "updated_at": ev.ts})
 
 
+def _number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _metric(c: Cursor, ev: Event, metric: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not _number(value):
         return
     v = float(value)
     c.execute(
@@ -209,8 +213,17 @@ def _usage(c: Cursor, ev: Event) -> None:
 
 def _check_result(c: Cursor, ev: Event) -> None:
     metric = ev.data.get("metric")
-    if metric:
-        _metric(c, ev, str(metric), ev.data.get("value"))
+    if not metric:
+        return
+    value = ev.data.get("value")
+    _metric(c, ev, str(metric), value)
+    # A metric's baseline when the plan gives none: its value at the first gate that measured it.
+    if ev.data.get("scope") == "gate" and _number(value):
+        c.execute(
+            "INSERT INTO gate_firsts(metric, seq, value) VALUES (?, ?, ?) "
+            "ON CONFLICT(metric) DO NOTHING",
+            (str(metric), ev.seq, float(value)),
+        )
 
 
 def _phase_state(c: Cursor, ev: Event) -> None:
@@ -322,4 +335,5 @@ PROJECTION_TABLES = (
     "metric_values",
     "metric_stats",
     "notes",
+    "gate_firsts",
 )

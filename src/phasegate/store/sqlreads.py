@@ -147,6 +147,9 @@ class SqlReads:
         )
         return {r[0]: MetricSummary(r[0], int(r[1]), *r[2:]) for r in rows}
 
+    def gate_firsts(self) -> dict[str, float]:
+        return {m: float(v) for m, v in self._rows("SELECT metric, value FROM gate_firsts")}
+
     def blockers(self) -> list[BlockerView]:
         rows = self._rows(
             "SELECT b.id, b.effort, b.text, b.severity, b.opened_at, a.ts, a.by, "

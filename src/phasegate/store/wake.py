@@ -9,7 +9,6 @@ a crash) loses nothing but latency, since the run still looks on its tick.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import errno
 import os
@@ -18,6 +17,10 @@ import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    # Only the listening run uses asyncio; every command that writes an event pokes, and
+    # importing asyncio would cost each of them more than the rest of its start-up.
+    import asyncio
+
     from phasegate.store.types import Store
 
 # Pipes this process listens on: its own commits need no wake-up, it made them.
@@ -69,6 +72,8 @@ class Listener:
         except OSError:
             return False
         self._fds = [rd, wr]
+        import asyncio
+
         self._loop = asyncio.get_running_loop()
         self._loop.add_reader(rd, self._drain)
         _listening.add(self.path)
@@ -110,6 +115,8 @@ class Follower:
         self._thread: threading.Thread | None = None
 
     def start(self) -> bool:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         seen = self.store.last_seq()
 

@@ -132,15 +132,3 @@ def judge_all(
     b = baselines or {}
     g = gate_first or {}
     return [judge(m, summaries.get(m.id), b.get(m.id), g.get(m.id)) for m in metrics]
-
-
-def first_gate_values(check_results: list[Any]) -> dict[str, float]:
-    """Each metric's value at the first gate evaluation that measured it, from the
-    `check.result` events of gate checks (store order)."""
-    out: dict[str, float] = {}
-    for ev in check_results:
-        d = ev.data
-        metric, value = d.get("metric"), d.get("value")
-        if d.get("scope") == "gate" and metric and value is not None and metric not in out:
-            out[str(metric)] = float(value)
-    return out

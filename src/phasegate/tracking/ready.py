@@ -33,14 +33,16 @@ def blockers_of(
     """What still stands between effort `f` and its start (empty: it may start)."""
     on: list[str] = []
     for d in f.depends_on:
-        st = _state(efforts, d)
-        if st != "done":
-            on.append(f"{d} ({st})")
+        v = efforts.get(d)  # not _state(): this runs for every dependency of a big plan
+        if v is None:
+            on.append(f"{d} (pending)")
+        elif v.state != "done":
+            on.append(f"{d} ({v.state})")
     for x in f.external:
         if facts.externals.get(x, "done") != "done":
             on.append(f"{x} (external, pending)")
     if f.phase is not None:
-        phase = next((p for p in facts.phases if p.id == f.phase), None)
+        phase = facts.phase(f.phase)
         for a in phase.after if phase else []:
             pv = phases.get(a)
             st = pv.state if pv else "waiting"
@@ -71,27 +73,28 @@ def derived_state(
     return state, reason
 
 
-def ready(
+def standing(
     facts: PlanFacts, efforts: dict[str, EffortView], phases: dict[str, PhaseView]
-) -> list[EffortFacts]:
-    """Startable efforts whose dependencies and phase entry are satisfied: by priority,
-    then by remaining critical path (longest first), then plan order."""
-    out: list[tuple[int, float, int, EffortFacts]] = []
+) -> tuple[list[EffortFacts], list[Waiting]]:
+    """The efforts that may start now, in dispatch order (by priority, then by remaining
+    critical path, longest first, then plan order), and those startable but still waiting,
+    on what; one pass over the plan for both."""
+    found: list[tuple[int, float, int, EffortFacts]] = []
+    waits: list[Waiting] = []
     for k, f in enumerate(facts.efforts):
         if not _may_start(efforts, f.id):
             continue
-        if blockers_of(f, facts, efforts, phases):
-            continue
-        out.append((PRIORITY_RANK.get(f.priority, 2), -f.remaining, k, f))
-    out.sort(key=lambda t: t[:3])
-    return [t[3] for t in out]
+        on = blockers_of(f, facts, efforts, phases)
+        if on:
+            waits.append(Waiting(f.id, on))
+        else:
+            found.append((PRIORITY_RANK.get(f.priority, 2), -f.remaining, k, f))
+    found.sort(key=lambda t: t[:3])
+    return [t[3] for t in found], waits
 
 
-def waiting(
+def ready(
     facts: PlanFacts, efforts: dict[str, EffortView], phases: dict[str, PhaseView]
-) -> list[Waiting]:
-    return [
-        Waiting(f.id, on)
-        for f in facts.efforts
-        if _may_start(efforts, f.id) and (on := blockers_of(f, facts, efforts, phases))
-    ]
+) -> list[EffortFacts]:
+    """Startable efforts whose dependencies and phase entry are satisfied, in dispatch order."""
+    return standing(facts, efforts, phases)[0]

@@ -8,7 +8,6 @@ judged makes a revision.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -57,6 +56,8 @@ def shape(plan: Plan) -> dict[str, Any]:
 
 
 def digest(s: Mapping[str, Any]) -> str:
+    import hashlib  # here: status reads revisions without digesting any, and OpenSSL loads slowly
+
     return hashlib.sha256(json.dumps(s, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -70,7 +70,7 @@ def snapshot(store: Store, now: float) -> Snapshot:
             notified={str(e.data.get("item")) for e in store.events(kinds=[escalation.NOTIFIED])},
             usage=store.events(kinds=["agent.usage"]),
             budget_events=store.events(kinds=["budget.raised", "budget.exceeded"]),
-            gate_first=metrics.first_gate_values(store.check_results("gate")),
+            gate_first=store.gate_firsts(),
             integrity=broken(store),
             placed=placements(store),
         )
