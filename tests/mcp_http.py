@@ -16,13 +16,7 @@ import httpx2
 from mcp.client.streamable_http import streamable_http_client
 
 from mcp import Client
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+from support import free_port
 
 
 @contextlib.contextmanager

@@ -13,11 +13,12 @@ import glob
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from support import free_port
 
 INSTALL_HINT = (
     "PostgreSQL server binaries (initdb, pg_ctl) not found: install Debian's `postgresql` "
@@ -46,12 +47,6 @@ def missing() -> str | None:
     except ImportError:
         return "psycopg (the PostgreSQL driver) is not installed: pip install 'phasegate[postgres]'"
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -113,7 +108,7 @@ def start(max_connections: int = 300, *, durable: bool = False) -> Server:
         shutil.rmtree(root, ignore_errors=True)
         raise RuntimeError(f"initdb failed: {init.stderr or init.stdout}")
     for _ in range(5):
-        port = _free_port()
+        port = free_port()
         fast = "" if durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         opts = (
             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 {fast}"

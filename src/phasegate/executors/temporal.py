@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from phasegate.engine.attempt import Attempt
@@ -131,7 +132,7 @@ class RemoteAttempt(Attempt):
 
     async def _from_running(self, attempt: int, handle: object) -> str:
         sh, e = self.sh, self.e
-        await asyncio.to_thread(self._sync)
+        await self._git(self._sync)
         earlier = history(self.store, e.id, attempt)
         earlier.continues = self._continues(attempt)
         text = build(sh.plan, e, handoffs=self._handoffs(), attempt=attempt, worktrees=True,
@@ -140,6 +141,12 @@ class RemoteAttempt(Attempt):
         if sh.stopping or e.id in sh.halted:
             return await self._interrupted(attempt, None)
         return await self._hand_out(attempt, text, earlier.continues)
+
+    async def _git(self, step: Callable[..., None], *args: Any) -> None:
+        """A git step on this machine's repository, in turn with every other one of the run
+        (fetches into the same refs, merges): git locks refs, it does not queue for them."""
+        async with self.sh.git_lock:
+            await asyncio.to_thread(step, *args)
 
     def _continues(self, attempt: int) -> bool:
         """Whether the attempt goes on from the branch as the remote has it: as on one
@@ -336,7 +343,7 @@ class RemoteAttempt(Attempt):
         failure = self._failure(attempt, r)
         if failure is not None:
             await sh.commit(*items, exited)
-            await asyncio.to_thread(self._fetch_kept, attempt)
+            await self._git(self._fetch_kept, attempt)
             return await self._fail(attempt, failure)
         if state == "running":
             to = "checking" if e.checks else "done"
@@ -351,12 +358,12 @@ class RemoteAttempt(Attempt):
             # Worded as gates.failure_reason words a local attempt's.
             bad = [f"check '{c.get('name')}' failed ({c.get('why')})" for c in r.checks
                    if not c.get("passed")]  # fmt: skip
-            await asyncio.to_thread(self._fetch_kept, attempt)
+            await self._git(self._fetch_kept, attempt)
             reason = "; ".join(bad)
             self.store.transition(e.id, "rejected", attempt=attempt, reason=reason)
             sh.notify(e.id, f"rejected: {reason}")
             return "rejected"
-        await asyncio.to_thread(self._take_branch, r)
+        await self._git(self._take_branch, r)
         return await self._merge(attempt, r.tip)
 
     def _failure(self, attempt: int, r: Result) -> str | None:
@@ -412,7 +419,7 @@ class RemoteAttempt(Attempt):
     async def _merge(self, attempt: int, sha: str | None = None) -> str:
         state = await super()._merge(attempt, sha)
         if state == "done":
-            await asyncio.to_thread(self._publish)
+            await self._git(self._publish)
         return state
 
     def _publish(self) -> None:

@@ -129,7 +129,9 @@ async def serve(cfg: WorkerConfig, ready: asyncio.Event | None = None) -> None:
 
 def main(cfg: WorkerConfig) -> NoReturn:
     """Run the worker to the end and leave without the interpreter's own shutdown: the SDK's
-    core threads can abort it after a clean run (temporalio/sdk-python#300)."""
+    core threads can abort it after a clean run (temporalio/sdk-python#300). The exit hooks
+    still run first (they are Python's, before any of that teardown)."""
+    import atexit
     import sys
 
     code = 0
@@ -138,6 +140,7 @@ def main(cfg: WorkerConfig) -> NoReturn:
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr, flush=True)
         code = err.exit_code
+    atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
