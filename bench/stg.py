@@ -2,6 +2,7 @@
 
     python bench/stg.py                        # sets 50, 100, 300; exact on every proven one
     python bench/stg.py --sets 50 --exact-limit 5
+    python bench/stg.py --sets 300 --procs 8 --only rand0038,rand0099 --each
 
 Gaps are never averaged with wins. For each set and agent count m and each method (the
 plain critical-path list scheduler as the anchor, our heuristic, the CP-SAT exact mode):
@@ -106,8 +107,18 @@ def timed(fn: Any) -> tuple[Schedule, float]:
 Results = dict[tuple[str, int, str], Tally]
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process, CP-SAT's worker threads included."""
+    return time.process_time()
+
+
 def run(
-    sets: list[str], procs: list[int], exact_limit: float, out: Any = sys.stdout
+    sets: list[str],
+    procs: list[int],
+    exact_limit: float,
+    out: Any = sys.stdout,
+    only: set[str] | None = None,
+    each: bool = False,
 ) -> tuple[Results, list[str]]:
     known = published()
     results: Results = {}
@@ -120,7 +131,9 @@ def run(
         file=out,
     )
     for name in sets:
-        files = sorted(p.name for p in (DATA / name).glob("*.stg"))
+        files = sorted(
+            p.name for p in (DATA / name).glob("*.stg") if only is None or p.stem in only
+        )
         problems = {f: load(DATA / name / f) for f in files}
         for m in procs:
             tallies = {k: Tally() for k in METHODS}
@@ -132,6 +145,7 @@ def run(
                 tallies["heuristic"].add(check(p, h, m), k, th)
                 best = h
                 if k.proven:
+                    c0 = cpu_seconds()
                     e, te = timed(
                         lambda p=p, h=h, m=m: exact.solve(
                             p, m, time_limit=exact_limit, start_from=h
@@ -139,6 +153,14 @@ def run(
                     )
                     tallies["exact"].add(check(p, e, m), k, te + th)
                     best = e
+                    if each:
+                        print(
+                            f"  {name}/{f} m={m}: optimum {k.upper}, exact {e.makespan} "
+                            f"(heuristic {h.makespan}, proven {e.optimal}) {te:.2f} s wall "
+                            f"{cpu_seconds() - c0:.2f} s CPU",
+                            file=out,
+                            flush=True,
+                        )
                     if e.makespan > k.upper:
                         missed.append(
                             f"{name}/{f} m={m}: {e.makespan} > optimum {k.upper} "
@@ -244,13 +266,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--exact-limit", type=float, default=20.0, help="seconds per proven instance (20)"
     )
+    ap.add_argument("--only", default="", help="comma list of graph names (rand0038,...)")
+    ap.add_argument("--each", action="store_true", help="a line per exact run as it ends")
     a = ap.parse_args(argv)
     sets = [s for s in a.sets.split(",") if s]
     bad = [s for s in sets if not (DATA / s).is_dir()]
     if bad:
         print(f"error: no STG set {', '.join(bad)} under {DATA}", file=sys.stderr)
         return 2
-    run(sets, [int(x) for x in a.procs.split(",")], a.exact_limit)
+    only = {x.removesuffix(".stg") for x in a.only.split(",") if x} or None
+    run(sets, [int(x) for x in a.procs.split(",")], a.exact_limit, only=only, each=a.each)
     return 0
 
 

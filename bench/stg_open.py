@@ -4,7 +4,7 @@
     python bench/stg_open.py --sets 50 --procs 4 --limit 20
 
 For each open instance of the sets 50, 100 and 300 (124 in the published table), the
-heuristic and then the exact mode (packing search, then CP-SAT, with the stated time limit)
+heuristic and then the exact mode (schedule/exact.py, with the stated time limit per instance)
 schedule it. The script reports how many it proves optimal (a schedule as long as a bound
 it proves), how many published upper bounds it improves, and how many published lower
 bounds its proven bound raises. Every schedule shorter than the published upper bound is

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -123,3 +125,42 @@ def test_packing_finds_a_schedule_without_idle_time() -> None:
     found = packing.search(p, 2, 6, 10.0)
     assert found is not None and makespan_of(p, found) == 6
     assert packing.search(p, 2, 5, 10.0) is None  # less than the work needs
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems(), st.integers(1, 4), st.integers(0, 6))
+def test_heuristic_stops_at_a_target_without_claiming_it_optimal(
+    p: Problem, m: int, above: int
+) -> None:
+    # Serial scheduling in the anchor's start order reproduces it or starts earlier, so a
+    # target at or above the anchor is always met; `optimal` still speaks of the lower bound.
+    lb = lower_bound(p, m)
+    target = heuristic.anchor(p, m).makespan + above
+    s = heuristic.solve(p, m, iterations=10**6, time_limit=60.0, target=target)
+    assert violations(p, s, m, lb) == []
+    assert s.makespan <= target
+    assert s.lower_bound == lb
+    assert s.optimal == (s.makespan == lb)
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(), st.integers(1, 4))
+def test_heuristic_deadline_past_stops_before_any_iteration(p: Problem, m: int) -> None:
+    rules_only = heuristic.solve(p, m, iterations=0)
+    late = heuristic.solve(p, m, iterations=10**6, time_limit=60.0, deadline=time.monotonic() - 1.0)
+    assert late == rules_only
+
+
+@settings(max_examples=30, deadline=None)
+@given(problems(max_n=9), st.integers(1, 3))
+def test_exact_optimum_is_the_first_target_the_packing_search_meets(p: Problem, m: int) -> None:
+    """Exact mode (CP-SAT probes, the greedy aimed at each target, packing, CP-SAT) agrees
+    with the packing search alone, which is complete: it proves the target below
+    impossible and meets the optimum."""
+    s = exact.solve(p, m, time_limit=10.0)
+    assert violations(p, s, m, lower_bound(p, m)) == []
+    assert s.optimal
+    below, impossible = packing.attempt(p, m, s.makespan - 1, 10.0)
+    assert below is None and impossible
+    found, _ = packing.attempt(p, m, s.makespan, 10.0)
+    assert found is not None and makespan_of(p, found) <= s.makespan

@@ -189,6 +189,8 @@ def solve(
     time_limit: float = 0.015,
     seed: int = 0,
     quick_bound: bool = False,
+    target: int | None = None,
+    deadline: float | None = None,
 ) -> Schedule:
     """Best schedule found by the rules, their improvement, then iterated greedy.
 
@@ -196,11 +198,15 @@ def solve(
     short; results are deterministic for a seed unless the limit does. `quick_bound` stops
     the search at the simple lower bound (critical path, work / m) instead of computing the
     subset bound, which needs numpy: for callers whose start-up matters more than proof.
+    `target` also stops it at a makespan above the bound (exact mode aims at a bound it
+    raised after proving every shorter makespan impossible), and `deadline` (a
+    `time.monotonic()` value) at a wall time, for callers whose budget is wall time.
     """
     t0 = time.process_time()
     lv = levels(p)
     simple = max(lv.critical_path, -(-p.total_work // m))
     lb = simple if quick_bound else lower_bound(p, m, lv)
+    stop = lb if target is None else max(lb, target)
     imp = Improver(p, m)
     best_start: list[int] = []
     best = -1
@@ -208,17 +214,22 @@ def solve(
         start, value = imp.forward(imp.order_of(nondelay(p, m, prio)))
         if best < 0 or value < best:
             best_start, best = start, value
-        if best <= lb:
+        if best <= stop:
             break
-    if best > lb:
-        best_start, best = imp.improve(best_start, best, lb)
+    if best > stop:
+        best_start, best = imp.improve(best_start, best, stop)
     rng = random.Random(seed)
     bottom = [p.dur[u] + lv.tail[u] for u in range(p.n)]
     avg = p.total_work / max(1, sum(p.work))
     back = None if any(p.release) else p.reversed()
     rtop = [h + d for h, d in zip(lv.head, p.dur, strict=True)]
     k = 0
-    while best > lb and k < iterations and time.process_time() - t0 < time_limit:
+    while (
+        best > stop
+        and k < iterations
+        and time.process_time() - t0 < time_limit
+        and (deadline is None or time.monotonic() < deadline)
+    ):
         k += 1
         if k % 3 == 2 and back is not None:
             # Sampling backwards: packing the end of the schedule first is sometimes easier.
@@ -235,7 +246,7 @@ def solve(
         else:
             # Iterated greedy: the best schedule's start order, shaken by half an effort.
             start, value = imp.forward(_shake(best_start, p, rng, 0.5 * avg))
-        start, value = imp.improve(start, value, lb)
+        start, value = imp.improve(start, value, stop)
         if value <= best:
             best_start, best = start, value
     return Schedule(
