@@ -81,3 +81,15 @@ def test_worker_refuses_bad_options(tmp_path: Path) -> None:
     r = run_phasegate("worker", "--slots", "0", "--repo-cache", str(tmp_path / "c"))
     assert r.code == 2, r.out + r.err
     assert "--slots must be at least 1" in r.err
+
+
+def test_two_workers_never_share_one_repo_cache(tmp_path: Path) -> None:
+    import fcntl
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    with open(cache / ".worker.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a running worker holds it
+        r = run_phasegate("worker", "--repo-cache", str(cache), "--temporal", "127.0.0.1:1")
+    assert r.code == 2, r.out + r.err
+    assert "another phasegate worker uses the repo cache" in r.err

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from phasegate.engine import supervisor
 from phasegate.engine.workspace import Workspace
@@ -25,6 +26,7 @@ from phasegate.store.types import Store
 from phasegate.tracking.placement import PLACED
 
 _TAIL = 16 * 1024
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -79,17 +81,19 @@ def fenced(store: Store, spec: Spec) -> str:
 
 
 def push_work(store: Store, repo: Path, spec: Spec, start: str | None, tip: str) -> None:
-    """Push the attempt's branch (leased) and its attempt ref, all or nothing; Refused."""
+    """Push the attempt's work: its attempt ref (its own, so never contested) first, then the
+    effort branch under its lease; Refused when either may not be written."""
     from phasegate.git.attempts import attempt_ref
     from phasegate.git.remote import Update, push
 
     why = fenced(store, spec)
     if why:
         raise Refused(why)
-    updates = [Update(tip, f"refs/heads/{spec.branch}", spec.lease)]
     if tip != start:
-        updates.append(Update(tip, attempt_ref(spec.effort, spec.attempt)))
-    done = push(repo, spec.remote, updates)
+        kept = push(repo, spec.remote, [Update(tip, attempt_ref(spec.effort, spec.attempt))])
+        if not kept.ok:
+            raise Refused(f"the remote refused the attempt ref: {kept.detail}")
+    done = push(repo, spec.remote, [Update(tip, f"refs/heads/{spec.branch}", spec.lease)])
     if not done.ok:
         raise Refused(f"the remote refused the push: {done.detail}")
 
@@ -151,44 +155,81 @@ class AttemptRun:
             return None, {"reason": outcome.reason, "files": files, "branch": outcome.branch}
         return head(wt), None
 
-    def finish_git(self) -> str | None:
+    def finish_git(self) -> tuple[str | None, bool]:
+        """Commit what the agent left; (the branch's tip, whether the branch has work of its
+        own beyond what it is stacked on: an earlier attempt's continued, say)."""
         from phasegate.git.attempts import head
-        from phasegate.git.worktrees import commit_leftover
+        from phasegate.git.worktrees import changed_files, commit_leftover
 
         wt = self.ws.worktree(self.e)
         message = f"phasegate: work left uncommitted by the agent of {self.e.id} " + (
             f"(attempt {self.spec.attempt}, worker {self.worker})"
         )
         commit_leftover(wt, message)
-        return head(wt)
+        stacked = [self.spec.base, *(b for _, b in self.spec.deps)]
+        return head(wt), bool(changed_files(wt, "HEAD", stacked))
 
     # -- the attempt -----------------------------------------------------------------------
 
     async def run(self, git_lock: asyncio.Lock) -> Result:
-        s = self.spec
+        """The attempt, heartbeating all along: stacking, the agent, the checks and the push
+        all count, and a long test suite must not pass for a dead worker."""
+        beat = asyncio.ensure_future(self._beat())
+        try:
+            return await self._run(git_lock)
+        finally:
+            beat.cancel()
+
+    async def _beat(self) -> None:
+        while True:
+            self.heartbeat()
+            await asyncio.sleep(1.0)
+
+    async def _run(self, git_lock: asyncio.Lock) -> Result:
         self.ws.prepare()
         async with git_lock:
             start, conflict = await asyncio.to_thread(self.stack)
         if conflict is not None:
             return self.result(conflict=conflict)
         handle = await self.spawn()
-        code, duration, timed_out, stopped = await self.watch(handle)
-        tip = await asyncio.to_thread(self.finish_git)
+        try:
+            code, duration, timed_out, stopped = await self.watch(handle)
+        except asyncio.CancelledError:
+            # Stopped through Temporal: what the agent did is kept on the remote, as an
+            # interrupted local attempt's work is kept in its worktree for the next run.
+            await asyncio.shield(self._push(git_lock, start))
+            raise
+        tip, own = await self._locked(git_lock, self.finish_git)
         checks: list[dict[str, object]] = []
-        if code == 0 and not timed_out and not stopped and (tip != start or self.e.allow_empty):
+        if code == 0 and not timed_out and not stopped and (own or self.e.allow_empty):
             checks = await self.check()
-        pushed, refused = False, ""
-        if tip is not None:
-            try:
-                await asyncio.to_thread(push_work, self.store, self.place.repo, s, start, tip)
-                pushed = True
-            except Refused as err:
-                refused = str(err)
+        pushed, refused = await self._push(git_lock, start, tip)
         return self.result(
-            start=start, tip=tip, pushed=pushed, push_refused=refused, exit_code=code,
-            duration=duration, timed_out=timed_out, stopped=stopped, checks=checks,
-            usage=self.usage(), log_tail=self.tail(),
+            start=start, tip=tip, own_changes=own, pushed=pushed, push_refused=refused,
+            exit_code=code, duration=duration, timed_out=timed_out, stopped=stopped,
+            checks=checks, usage=self.usage(), log_tail=self.tail(),
         )  # fmt: skip
+
+    async def _locked(self, git_lock: asyncio.Lock, step: Callable[[], _T]) -> _T:
+        # Other slots fetch into the same repository meanwhile: git locks refs, not queues.
+        async with git_lock:
+            return await asyncio.to_thread(step)
+
+    async def _push(
+        self, git_lock: asyncio.Lock, start: str | None, tip: str | None = None
+    ) -> tuple[bool, str]:
+        if tip is None:
+            tip, _ = await self._locked(git_lock, self.finish_git)
+        if tip is None:
+            return False, "nothing to push"
+        work = tip
+        try:
+            await self._locked(
+                git_lock, lambda: push_work(self.store, self.place.repo, self.spec, start, work)
+            )
+        except Refused as err:
+            return False, str(err)
+        return True, ""
 
     async def spawn(self) -> supervisor.Handle:
         from phasegate.agents.attempt import invocation
@@ -216,27 +257,25 @@ class AttemptRun:
         return handle
 
     async def watch(self, handle: supervisor.Handle) -> tuple[int | None, float, bool, bool]:
-        """Wait for the agent, heartbeating; stop it when the coordinator asks (a stop
-        recorded in the store, or the workflow cancelled). (exit, duration, timed out,
-        stopped)."""
+        """Wait for the agent; stop it when the coordinator asks (a stop recorded in the
+        store, or the workflow cancelled). (exit, duration, timed out, stopped)."""
         s = self.spec
         waiter = asyncio.ensure_future(supervisor.wait(handle, timeout=s.timeout, grace=s.grace))
         stopped = False
         try:
             while not waiter.done():
-                self.heartbeat()
                 if not stopped and await asyncio.to_thread(self.stop_asked):
                     handle.stop(s.grace)
                     stopped = True
                 await asyncio.wait({waiter}, timeout=1.0)
-        except asyncio.CancelledError:
-            # Cancelled through Temporal: the agent's whole group goes (SIGTERM, the grace
-            # period, SIGKILL) before the cancellation is acknowledged.
+        except BaseException:
+            # Cancelled, or the store unreachable: the agent's whole group goes (SIGTERM, the
+            # grace period, SIGKILL) before the attempt ends, never left running behind it.
             handle.stop(s.grace)
             await asyncio.shield(waiter)
-            self.place.running(s.effort, s.attempt).unlink(missing_ok=True)
             raise
-        self.place.running(s.effort, s.attempt).unlink(missing_ok=True)
+        finally:
+            self.place.running(s.effort, s.attempt).unlink(missing_ok=True)
         out = waiter.result()
         return out.exit_code, out.duration, out.timed_out, stopped
 

@@ -43,6 +43,7 @@ class Result(BaseModel):
     conflict: dict[str, Any] | None = None  # stacking failed: reason, files, branch
     start: str | None = None  # the stacked commit the agent started from
     tip: str | None = None  # the branch after the agent (its leftovers committed)
+    own_changes: bool = False  # the branch holds work beyond its stack (new or continued)
     pushed: bool = False
     push_refused: str = ""
     exit_code: int | None = None

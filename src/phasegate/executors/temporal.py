@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from phasegate.engine.attempt import Attempt
 from phasegate.engine.brief import build
 from phasegate.engine.history import KEPT, history, render
-from phasegate.errors import UsageError
+from phasegate.errors import StateError, UsageError
 from phasegate.executors.spec import Result, Spec, store_tag, workflow_id
 from phasegate.plan.expr import parse_duration
 from phasegate.plan.refs import file_stem
@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 from phasegate.tracking.placement import PLACED, QUEUED
 
 LOST = "the worker running it was lost (no heartbeat)"
+# Attempts of one effort lost in a row before the next loss counts as a failure.
+_MAX_LOST = 3
+# Seconds an attempt may wait for a worker before the run says that none has taken it.
+_UNTAKEN = 30.0
 
 
 async def connect(address: str, namespace: str) -> Client:
@@ -57,6 +61,8 @@ class RemoteRun:
     def stop(self, grace: float) -> None:
         if self.cancel is None:
             self.cancel = asyncio.ensure_future(self.handle.cancel())
+            # A cancel that fails (the workflow just ended) has nothing to say beyond that.
+            self.cancel.add_done_callback(lambda f: f.cancelled() or f.exception())
 
     def kill(self) -> None:
         self.stop(0.0)
@@ -124,6 +130,10 @@ class RemoteAttempt(Attempt):
     async def resume(self) -> str:
         v = self.store.effort(self.e.id)
         if v.state == "done":
+            # Done but not merged (a restart between the two, or a person's `done`): the
+            # commit to merge is the checked one the store names, fetched from the remote.
+            await self._git(self._sync)
+            await self._git(self._fetch_attempt, v.attempt)
             return await self._merge(v.attempt)
         # Running or checking: Temporal kept the workflow, and it says how the attempt went.
         return await self._follow(v.attempt)
@@ -154,24 +164,32 @@ class RemoteAttempt(Attempt):
         before it was lost (it never had its say)."""
         if attempt < 2 or self.sh.plan.agents.on_retry == "continue":
             return True
+        prev = attempt - 1
         for ev in self.store.events(effort=self.e.id, kinds=["effort.state"]):
-            if ev.attempt == attempt - 1 and ev.data.get("to") in {"failed", "rejected"}:
-                return bool(ev.data.get("lost"))
+            if ev.attempt == prev and ev.data.get("to") in {"failed", "rejected"}:
+                if not ev.data.get("lost"):
+                    return False
+                if self._start_of(prev) is None:
+                    # Lost before anything came back: the branch is as the attempt before
+                    # it left it, so go on as that attempt's successor would have.
+                    return self._continues(prev)
+                return True
         return True
 
     def _sync(self) -> None:
         """Fetch the remote's branches, and point the local effort branches at them: the
         handoffs, conflict checks and merges here read the work the workers pushed."""
-        from phasegate.git.remote import fetch, follow, mirrored
+        from phasegate.git.remote import fetch, follow, heads
 
         repo = self.sh.ws.repo
         assert repo is not None
         fetch(repo, self.ex.remote)
+        remote, local = heads(repo)
         for x in self.sh.plan.efforts:
             branch = self.sh.plan.branch_of(x)
-            sha = mirrored(repo, branch)
+            sha = remote.get(branch)
             # A local branch with commits the remote lacks (a person's resolution) stays.
-            if sha is not None:
+            if sha is not None and local.get(branch) != sha:
                 follow(repo, branch, sha)
 
     async def _hand_out(self, attempt: int, brief: str, continues: bool) -> str:
@@ -244,15 +262,26 @@ class RemoteAttempt(Attempt):
             await handle.describe()
         except RPCError as err:
             if err.status != RPCStatusCode.NOT_FOUND:
-                raise
-            if self.store.effort(self.e.id).state != "running":
-                return self.store.effort(self.e.id).state
-            return await self._from_running(attempt, None)
+                raise self._unreachable(err) from None
+            if self.store.effort(self.e.id).state == "running":
+                return await self._from_running(attempt, None)
+            # Checking, and Temporal no longer keeps the workflow (past its retention): what
+            # came back is gone with it, so the attempt is lost and starts again.
+            return await self._lose(attempt, "its workflow is no longer kept by Temporal")
         self.sh.notify(self.e.id, f"following its workflow {wid} again")
         return await self._await_remote(attempt, handle)
 
+    def _unreachable(self, err: BaseException) -> StateError:
+        """Temporal out of reach mid-run: the attempt is left as it is (its worker carries on),
+        and the next run follows its workflow again."""
+        return StateError(
+            f"lost touch with Temporal at {self.sh.plan.executor.address} ({err}); "
+            "'phasegate run' again follows the attempt's workflow"
+        )
+
     async def _await_remote(self, attempt: int, handle: WorkflowHandle[Any, Any]) -> str:
         from temporalio.client import WorkflowFailureError
+        from temporalio.service import RPCError
 
         sh, e = self.sh, self.e
         run = RemoteRun(handle)
@@ -262,15 +291,26 @@ class RemoteAttempt(Attempt):
             raw = await handle.result()
         except WorkflowFailureError as err:
             return await self._failed_remotely(attempt, err, run)
+        except RPCError as err:
+            raise self._unreachable(err) from None
         finally:
             watch.cancel()
             sh.agents.pop(e.id, None)
         return await self._settle(attempt, Result.model_validate(raw))
 
     async def _announce(self, attempt: int) -> None:
-        """Say which worker took the attempt, once it has (the worker records it)."""
+        """Say which worker took the attempt, once it has (the worker records it); and say
+        so when none has for a while: no worker may serve the effort's queue."""
+        waited = 0.0
         while True:
-            for ev in self.store.events(effort=self.e.id, kinds=[PLACED]):
+            if waited == _UNTAKEN:
+                queue = self.ex.queue_of(self.e)
+                self.sh.notify(
+                    self.e.id, f"no worker has taken it yet: is a 'phasegate worker --queue "
+                    f"{queue}' running?"
+                )  # fmt: skip
+            found = await asyncio.to_thread(self.store.events, effort=self.e.id, kinds=[PLACED])
+            for ev in found:
                 if ev.attempt == attempt:
                     pid = ev.data.get("pid")
                     self.sh.notify(
@@ -278,6 +318,7 @@ class RemoteAttempt(Attempt):
                     )
                     return
             await asyncio.sleep(0.5)
+            waited += 0.5
 
     async def _failed_remotely(self, attempt: int, err: BaseException, run: RemoteRun) -> str:
         """The workflow ended without a result. Cancelled from here (a stop, a budget): the
@@ -287,23 +328,47 @@ class RemoteAttempt(Attempt):
         fetch, say) is a failed attempt like any other, retried as the plan says."""
         from temporalio.exceptions import TimeoutError
 
-        sh, e = self.sh, self.e
+        e = self.e
         causes: list[BaseException] = []
         c: BaseException | None = err
         while c is not None:
             causes.append(c)
             c = c.__cause__
-        if run.cancel is not None or sh.stopping or e.id in sh.halted:
+        if self._stopped_here(attempt, run):
             return await self._interrupted(attempt, None)
         if self.store.effort(e.id).state != "running":
             return self.store.effort(e.id).state
+        if any(getattr(x, "type", None) == "WorkerShutdown" for x in causes):
+            return await self._lose(attempt, "its worker was shut down")
         if not any(isinstance(x, TimeoutError) for x in causes):
             return await self._fail(attempt, f"on the worker: {causes[-1]}")
+        return await self._lose(attempt, LOST)
+
+    def _stopped_here(self, attempt: int, run: RemoteRun | None) -> bool:
+        """Whether this run (or the one before a restart) asked the attempt to stop."""
+        sh = self.sh
+        asked = run is not None and run.cancel is not None
+        return asked or sh.stopping or self.e.id in sh.halted or self._stop_requested(attempt)
+
+    async def _lose(self, attempt: int, why: str) -> str:
+        """Record the attempt lost and start a new one at once, unless its attempts keep
+        being lost: past _MAX_LOST in a row it fails as any attempt does, and the plan's
+        retries decide (a test suite that outlives every heartbeat must not loop forever)."""
+        e = self.e
+        lost = 0
+        for ev in reversed(self.store.events(effort=e.id, kinds=["effort.state"])):
+            if ev.data.get("to") not in {"failed", "rejected"}:
+                continue
+            if not (ev.data.get("lost") and ev.data.get("executor") == "temporal"):
+                break
+            lost += 1
+        if lost + 1 >= _MAX_LOST:
+            return await self._fail(attempt, f"{why}; {lost + 1} attempts in a row were lost")
         self.store.transition(
-            e.id, "failed", attempt=attempt, reason=f"attempt {attempt}: {LOST}",
+            e.id, "failed", attempt=attempt, reason=f"attempt {attempt}: {why}",
             data={"lost": True, "executor": "temporal"},
         )  # fmt: skip
-        sh.notify(e.id, f"attempt {attempt} lost: {LOST}; starting it again")
+        self.sh.notify(e.id, f"attempt {attempt} lost: {why}; starting it again")
         return await self.start()
 
     # -- what came back --------------------------------------------------------------------
@@ -337,7 +402,7 @@ class RemoteAttempt(Attempt):
         items: list[dict[str, object]] = [spawned]
         if r.usage is not None:
             items.append(r.usage)
-        if (sh.stopping or e.id in sh.halted) and r.stopped:
+        if r.stopped and self._stopped_here(attempt, None):
             await sh.commit(*items)
             return await self._interrupted(attempt, None)
         failure = self._failure(attempt, r)
@@ -347,8 +412,10 @@ class RemoteAttempt(Attempt):
             return await self._fail(attempt, failure)
         if state == "running":
             to = "checking" if e.checks else "done"
+            # The commit judged is named now: a restart before the merge merges that one.
             await sh.commit(*items, exited, {"effort": e.id, "to": to, "attempt": attempt,
-                                             "reason": "agent exited 0", "expect": "running"})  # fmt: skip
+                                             "reason": "agent exited 0", "expect": "running",
+                                             "data": {"checked": r.tip}})  # fmt: skip
         for i, data in enumerate(r.checks):
             self.store.append(
                 "check.result", effort=e.id, attempt=attempt, data={**data, "commit": r.tip},
@@ -363,7 +430,7 @@ class RemoteAttempt(Attempt):
             self.store.transition(e.id, "rejected", attempt=attempt, reason=reason)
             sh.notify(e.id, f"rejected: {reason}")
             return "rejected"
-        await self._git(self._take_branch, r)
+        await self._git(self._take_branch, r, attempt)
         return await self._merge(attempt, r.tip)
 
     def _failure(self, attempt: int, r: Result) -> str | None:
@@ -374,7 +441,7 @@ class RemoteAttempt(Attempt):
         if r.exit_code != 0:
             code = "no exit status" if r.exit_code is None else f"exit {r.exit_code}"
             return f"agent failed ({code}) on {r.worker}; log {self.sh.ws.log(self.e.id, attempt)}"
-        if r.tip == r.start and not self.e.allow_empty:
+        if r.tip == r.start and not r.own_changes and not self.e.allow_empty:
             return "no changes: the agent exited 0 but committed and left nothing"
         return None
 
@@ -401,7 +468,17 @@ class RemoteAttempt(Attempt):
                 key=f"kept:{self.e.id}:{attempt}",
             )  # fmt: skip
 
-    def _take_branch(self, r: Result) -> None:
+    def _fetch_attempt(self, attempt: int) -> None:
+        """The attempt's own ref from the remote: its commit, even once the branch moved on."""
+        from phasegate.git.attempts import attempt_ref
+        from phasegate.git.remote import fetch_ref
+
+        repo = self.sh.ws.repo
+        assert repo is not None
+        ref = attempt_ref(self.e.id, attempt)
+        fetch_ref(repo, self.ex.remote, ref, ref)
+
+    def _take_branch(self, r: Result, attempt: int) -> None:
         """The effort branch here, at exactly the commit the worker checked and pushed."""
         from phasegate.git.remote import fetch, follow, mirrored
 
@@ -409,6 +486,7 @@ class RemoteAttempt(Attempt):
         assert repo is not None and r.tip is not None
         branch = self.sh.plan.branch_of(self.e)
         fetch(repo, self.ex.remote)
+        self._fetch_attempt(attempt)
         if mirrored(repo, branch) != r.tip:
             # Moved on the remote since (a later attempt, a person): this attempt's commit
             # is still what was checked, and what is merged.

@@ -87,6 +87,7 @@ async def serve(cfg: WorkerConfig, ready: asyncio.Event | None = None) -> None:
     if cfg.slots < 1:
         raise UsageError("--slots must be at least 1")
     cfg.cache.mkdir(parents=True, exist_ok=True)
+    hold = _claim(cfg.cache)
     # Agents' orphans become this process's children, so an attempt's end finds them.
     become_subreaper()
     killed = kill_orphans(cfg.cache)
@@ -125,6 +126,24 @@ async def serve(cfg: WorkerConfig, ready: asyncio.Event | None = None) -> None:
         await worker.shutdown()
     waiting.cancel()
     await task
+    hold.close()
+
+
+def _claim(cache: Path) -> Any:
+    """Hold the cache for this worker's life: another worker on it would take this one's
+    running agents for orphans and kill them."""
+    import fcntl
+
+    hold = open(cache / ".worker.lock", "w")  # noqa: SIM115 - held open until the worker ends
+    try:
+        fcntl.flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        hold.close()
+        raise UsageError(
+            f"another phasegate worker uses the repo cache {cache}: give each worker its own "
+            "--repo-cache"
+        ) from None
+    return hold
 
 
 def main(cfg: WorkerConfig) -> NoReturn:
@@ -140,6 +159,7 @@ def main(cfg: WorkerConfig) -> NoReturn:
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr, flush=True)
         code = err.exit_code
+
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -51,6 +51,23 @@ def fetch_ref(repo: Path, remote: str, ref: str, into: str) -> str | None:
     return rev(into, cwd=repo)
 
 
+def heads(repo: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(the remote's branches as last fetched, the local branches): name -> commit, read
+    in one git call however many branches the plan has."""
+    text = git(
+        "for-each-ref", "--format=%(objectname) %(refname)", MIRROR + "/", "refs/heads/", cwd=repo
+    ).stdout
+    remote: dict[str, str] = {}
+    local: dict[str, str] = {}
+    for line in text.splitlines():
+        sha, _, name = line.partition(" ")
+        if name.startswith(MIRROR + "/"):
+            remote[name[len(MIRROR) + 1 :]] = sha
+        elif name.startswith("refs/heads/"):
+            local[name[len("refs/heads/") :]] = sha
+    return remote, local
+
+
 def mirrored(repo: Path, branch: str) -> str | None:
     """The remote's `branch` as last fetched."""
     return rev(f"{MIRROR}/{branch}", cwd=repo)
