@@ -420,3 +420,37 @@ def test_checks_longer_than_the_heartbeat_do_not_lose_the_attempt(
     with open_store(pg_url, state_dir=tmp_path) as s:
         v = s.effort("slow")
     assert (v.state, v.merged, v.attempt) == ("done", True, 1)
+
+
+def test_remote_failures_and_rejections_are_retried_with_their_work_kept(
+    tmp_path: Path, temporal, workers: StartWorker, bare_remote: Path, pg_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    efforts = """\
+        - {id: bad, files: [src/bad.txt], command: 'mkdir -p src; echo x > src/bad.txt; exit 3'}
+        - id: picky
+          files: [src/picky.txt]
+          command: 'mkdir -p src; echo "$PHASEGATE_ATTEMPT" > src/picky.txt'
+          checks: [{name: never, run: "test -f src/absent.txt"}]
+    """
+    repo = project(tmp_path, plan_text(temporal.address, queue, efforts, "{max: 2, retries: 1}"))
+    workers("w1", queue, pg_url, slots=2)
+    r = run_phasegate("run", "--plain", "--db", pg_url, cwd=repo, timeout=180)
+    assert r.code == 1, r.out + r.err
+    with open_store(pg_url, state_dir=tmp_path) as s:
+        bad, picky = s.effort("bad"), s.effort("picky")
+        kept = sorted((e.effort, e.attempt) for e in s.events(kinds=["attempt.kept"]))
+        checks = [e.data for e in s.events(effort="picky", kinds=["check.result"])]
+    assert (bad.state, bad.attempt) == ("failed", 2) and "exit 3" in bad.reason
+    assert (picky.state, picky.attempt) == ("rejected", 2)
+    assert "check 'never' failed" in picky.reason
+    # Each attempt's work is kept under its attempt ref, here and on the remote.
+    assert kept == [("bad", 1), ("bad", 2), ("picky", 1), ("picky", 2)]
+    assert git(repo, "show", "refs/phasegate/attempts/picky/2:src/picky.txt") == "2"
+    assert [c["passed"] for c in checks] == [False, False] and all(c["commit"] for c in checks)
+    # A retry starts from the stack again (on_retry: restart), not from the failed work.
+    first = git(bare_remote, "rev-parse", "refs/phasegate/attempts/picky/1")
+    on_top = subprocess.run(
+        ["git", "merge-base", "--is-ancestor", first, "phasegate/picky"], cwd=bare_remote
+    )  # fmt: skip
+    assert on_top.returncode == 1
