@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from phasegate.store import open_store
 from support import git, init_repo, run_phasegate
 
@@ -454,3 +456,31 @@ def test_remote_failures_and_rejections_are_retried_with_their_work_kept(
         ["git", "merge-base", "--is-ancestor", first, "phasegate/picky"], cwd=bare_remote
     )  # fmt: skip
     assert on_top.returncode == 1
+
+
+@pytest.mark.parametrize("point", ["running", "exit-recorded", "checked", "merged-git", "done"])
+def test_coordinator_killed_at_each_step_of_a_remote_attempt_resumes_it_once(
+    tmp_path: Path, temporal, workers: StartWorker, bare_remote: Path, pg_url: str, point: str
+) -> None:  # type: ignore[no-untyped-def]
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    agent = 'echo "$PHASEGATE_ATTEMPT" >> "$RUNS"; mkdir -p src; echo x > src/slow.txt'
+    efforts = (
+        f"- {{id: slow, files: [src/slow.txt], command: '{agent}', "
+        'checks: [{run: "test -f src/slow.txt"}]}\n'
+    )
+    repo = project(tmp_path, plan_text(temporal.address, queue, efforts, "{max: 1}"))
+    runs = tmp_path / "runs"
+    workers("w1", queue, pg_url, {"RUNS": str(runs)})
+    crashed = run_phasegate(
+        "run", "--plain", "--db", pg_url, cwd=repo, env={"PHASEGATE_CRASH_AT": point}
+    )  # fmt: skip
+    assert crashed.code == -9, crashed.out + crashed.err  # it reached the point and died there
+    again = run_phasegate("run", "--plain", "--db", pg_url, cwd=repo, timeout=120)
+    assert again.code == 0, again.out + again.err
+    assert runs.read_text().split() == ["1"]  # the agent ran once
+    with open_store(pg_url, state_dir=tmp_path) as s:
+        v = s.effort("slow")
+        assert (v.state, v.merged, v.attempt) == ("done", True, 1)
+        assert len(s.events(kinds=["effort.merged"])) == 1
+    merges = git(repo, "log", "--merges", "--oneline", "phasegate/integration").splitlines()
+    assert len(merges) == 1, merges

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from phasegate.engine import crash
 from phasegate.engine.attempt import Attempt
 from phasegate.engine.brief import build
 from phasegate.engine.history import KEPT, history, render
@@ -416,11 +417,13 @@ class RemoteAttempt(Attempt):
             await sh.commit(*items, exited, {"effort": e.id, "to": to, "attempt": attempt,
                                              "reason": "agent exited 0", "expect": "running",
                                              "data": {"checked": r.tip}})  # fmt: skip
+            crash.point("exit-recorded")
         for i, data in enumerate(r.checks):
             self.store.append(
                 "check.result", effort=e.id, attempt=attempt, data={**data, "commit": r.tip},
                 key=f"check:{e.id}:{attempt}:{i}",
             )  # fmt: skip
+        crash.point("checked")
         if not r.checks_passed:
             # Worded as gates.failure_reason words a local attempt's.
             bad = [f"check '{c.get('name')}' failed ({c.get('why')})" for c in r.checks
