@@ -54,21 +54,21 @@ def test_follow_moves_only_what_loses_nothing_and_keeps_what_it_must_move(tmp_pa
 
 def test_leased_push_is_all_or_nothing(tmp_path: Path) -> None:
     repo, remote, _base = _setup(tmp_path)
-    git(repo, "checkout", "-q", "-b", "work")
+    git(repo, "checkout", "-q", "-b", "topic")
     first = _commit(repo, "1.txt")
-    ok = push(repo, str(remote), [Update(first, "refs/heads/work", ""),
-                                  Update(first, "refs/phasegate/attempts/work/1")])  # fmt: skip
+    ok = push(repo, str(remote), [Update(first, "refs/heads/topic", ""),
+                                  Update(first, "refs/phasegate/attempts/topic/1")])  # fmt: skip
     assert ok.ok, ok.detail
-    assert remote_sha(repo, str(remote), "refs/heads/work") == first
+    assert remote_sha(repo, str(remote), "refs/heads/topic") == first
     second = _commit(repo, "2.txt")
     # A writer that last saw no branch is refused, and its attempt ref is not written either.
-    stale = push(repo, str(remote), [Update(second, "refs/heads/work", ""),
-                                     Update(second, "refs/phasegate/attempts/work/2")])  # fmt: skip
+    stale = push(repo, str(remote), [Update(second, "refs/heads/topic", ""),
+                                     Update(second, "refs/phasegate/attempts/topic/2")])  # fmt: skip
     assert not stale.ok and "stale info" in stale.detail
-    assert remote_sha(repo, str(remote), "refs/phasegate/attempts/work/2") is None
-    assert push(repo, str(remote), [Update(second, "refs/heads/work", first)]).ok
+    assert remote_sha(repo, str(remote), "refs/phasegate/attempts/topic/2") is None
+    assert push(repo, str(remote), [Update(second, "refs/heads/topic", first)]).ok
     fetch(repo, str(remote))
-    assert mirrored(repo, "work") == second
+    assert mirrored(repo, "topic") == second
 
 
 def test_publish_never_rewrites_the_remote(tmp_path: Path) -> None:
