@@ -107,10 +107,11 @@ class AttemptRun:
         self.store = store
         self.worker = worker
         self.heartbeat = heartbeat
-        self.plan = load(place.plan_file(spec))
+        plan_path = place.plan_file(spec)
+        self.plan = load(plan_path)
         self.e: Effort = self.plan.effort(spec.effort)
         self.ws = Workspace(
-            self.plan, place.plan_file(spec), place.state, store.location, worktrees=True,
+            self.plan, plan_path, place.state, store.location, worktrees=True,
             repo=place.repo, plan_rel=Path(spec.plan_rel),
         )  # fmt: skip
 

@@ -153,7 +153,7 @@ class RemoteAttempt(Attempt):
             return await self._interrupted(attempt, None)
         return await self._hand_out(attempt, text, earlier.continues)
 
-    async def _git(self, step: Callable[..., None], *args: Any) -> None:
+    async def _git(self, step: Callable[..., object], *args: Any) -> None:
         """A git step on this machine's repository, in turn with every other one of the run
         (fetches into the same refs, merges): git locks refs, it does not queue for them."""
         async with self.sh.git_lock:
@@ -459,27 +459,23 @@ class RemoteAttempt(Attempt):
     def _fetch_kept(self, attempt: int) -> None:
         """The failed attempt's work, which the worker pushed to its attempt ref, fetched here
         and recorded, as a failed local attempt's is."""
-        from phasegate.git.attempts import attempt_ref
-        from phasegate.git.remote import fetch_ref
-
-        repo = self.sh.ws.repo
-        assert repo is not None
-        ref = attempt_ref(self.e.id, attempt)
-        if fetch_ref(repo, self.ex.remote, ref, ref) is not None:
+        ref = self._fetch_attempt(attempt)
+        if ref is not None:
             self.store.append(
                 KEPT, effort=self.e.id, attempt=attempt, data={"ref": ref},
                 key=f"kept:{self.e.id}:{attempt}",
             )  # fmt: skip
 
-    def _fetch_attempt(self, attempt: int) -> None:
-        """The attempt's own ref from the remote: its commit, even once the branch moved on."""
+    def _fetch_attempt(self, attempt: int) -> str | None:
+        """The attempt's own ref from the remote: its commit, even once the branch moved on.
+        The ref's name, or None when the remote has none (the attempt added nothing)."""
         from phasegate.git.attempts import attempt_ref
         from phasegate.git.remote import fetch_ref
 
         repo = self.sh.ws.repo
         assert repo is not None
         ref = attempt_ref(self.e.id, attempt)
-        fetch_ref(repo, self.ex.remote, ref, ref)
+        return ref if fetch_ref(repo, self.ex.remote, ref, ref) is not None else None
 
     def _take_branch(self, r: Result, attempt: int) -> None:
         """The effort branch here, at exactly the commit the worker checked and pushed."""
